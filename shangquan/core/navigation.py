@@ -1,0 +1,56 @@
+"""The console navigation, built from each app's ``nav.py``.
+
+An app lists ``NAV = [NavItem(...), ...]``; the console shows the items whose roles
+the user holds in the current district. Apps never edit a shared menu file.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cache
+from importlib import import_module
+
+from django.apps import apps
+from django.urls import NoReverseMatch, reverse
+
+from . import policies
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: str
+    url_name: str  # reversed with kwargs {"code": district.code}
+    roles: frozenset[str] = field(default_factory=frozenset)  # empty: every member
+    order: int = 100
+    group: str = ""
+
+
+@cache
+def all_items() -> tuple[NavItem, ...]:
+    items: list[NavItem] = []
+    for config in apps.get_app_configs():
+        if not config.name.startswith("shangquan."):
+            continue
+        try:
+            module = import_module(f"{config.name}.nav")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"{config.name}.nav":
+                raise
+            continue
+        items.extend(getattr(module, "NAV", []))
+    return tuple(sorted(items, key=lambda i: (i.order, i.label)))
+
+
+def items_for(user, district) -> list[dict]:
+    roles = policies.roles_of(user, district)
+    admin = policies.is_city_admin(user)
+    out = []
+    for item in all_items():
+        if item.roles and not admin and not (roles & item.roles):
+            continue
+        try:
+            url = reverse(item.url_name, kwargs={"code": district.code})
+        except NoReverseMatch:
+            continue
+        out.append({"label": item.label, "url": url, "group": item.group})
+    return out

@@ -1,0 +1,175 @@
+"""Named personas in two districts (Zulip style), shared by every app's tests.
+
+``north`` and ``south`` are two districts; ``people`` maps role -> user in north,
+``south_people`` the same in south. Each app's tests build their own data on top.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from django.test import Client
+
+from shangquan.core.roles import Role
+
+from .factories import department_factory, district_factory, member_factory, token_for, user_factory
+
+
+@dataclass
+class Persona:
+    district: object
+    people: dict  # role -> user
+    department: object
+
+
+def _persona(code: str, name: str) -> Persona:
+    district = district_factory(code, name)
+    department = department_factory(district)
+    department_factory(district, "cgzf", "城管执法")
+    people = {}
+    for i, role in enumerate(Role):
+        phone = f"1380{ord(code[0]) % 10}{i:06d}" if role == Role.RESIDENT else None
+        people[str(role)] = member_factory(district, role, username=f"{code.lower()}-{role}",
+                                           department=department if role == Role.DEPARTMENT
+                                           else None, phone=phone)
+    return Persona(district, people, department)
+
+
+@pytest.fixture
+def north(db) -> Persona:
+    return _persona("NORTH", "北街夜市")
+
+
+@pytest.fixture
+def south(db) -> Persona:
+    return _persona("SOUTH", "南门商圈")
+
+
+@pytest.fixture
+def city_admin(db):
+    return user_factory("cityadmin", superuser=True)
+
+
+class ApiClient(Client):
+    """A Django test client that speaks JSON with a bearer token."""
+
+    def __init__(self, token: str | None = None, **kwargs):
+        super().__init__(**kwargs)
+        self.token = token
+
+    def _headers(self, headers):
+        headers = dict(headers or {})
+        if self.token:
+            headers.setdefault("Authorization", f"Bearer {self.token}")
+        return headers
+
+    def get(self, path, data=None, headers=None, **extra):
+        return super().get(path, data, headers=self._headers(headers), **extra)
+
+    def post(self, path, data=None, content_type="application/json", headers=None, **extra):
+        return super().post(path, data, content_type=content_type,
+                            headers=self._headers(headers), **extra)
+
+    def patch(self, path, data=None, content_type="application/json", headers=None, **extra):
+        return super().patch(path, data, content_type=content_type,
+                             headers=self._headers(headers), **extra)
+
+    def delete(self, path, data=None, content_type="application/json", headers=None, **extra):
+        return super().delete(path, data, content_type=content_type,
+                              headers=self._headers(headers), **extra)
+
+
+@pytest.fixture
+def api_client():
+    """``api_client(user)`` -> a JSON client authenticated as that user (or anonymous)."""
+
+    def make(user=None) -> ApiClient:
+        return ApiClient(token_for(user) if user is not None else None)
+
+    return make
+
+
+# --- browsers ---------------------------------------------------------------------
+def chromium_path() -> str | None:
+    for candidate in (os.environ.get("SHANGQUAN_CHROMIUM"), "/usr/bin/chromium",
+                      shutil.which("chromium"), shutil.which("chromium-browser")):
+        if candidate and Path(candidate).exists():
+            return candidate
+    return None
+
+
+CHROMIUM_ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic",
+                 "--no-first-run", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage"]
+
+AXE_JS = Path(__file__).resolve().parents[3] / "node_modules" / "axe-core" / "axe.min.js"
+
+
+@pytest.fixture(scope="session")
+def browser():
+    path = chromium_path()
+    if path is None:
+        pytest.skip("Chromium not found: browser tests skipped (install Debian's chromium)")
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        instance = pw.chromium.launch(executable_path=path, args=CHROMIUM_ARGS)
+        yield instance
+        instance.close()
+
+
+@pytest.fixture
+def phone_page(browser):
+    """A 360 × 740 phone-sized page in Chinese."""
+    context = browser.new_context(viewport={"width": 360, "height": 740}, locale="zh-CN",
+                                  device_scale_factor=2, is_mobile=True, has_touch=True,
+                                  bypass_csp=True)  # lets axe-core be injected
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def desktop_page(browser):
+    context = browser.new_context(viewport={"width": 1280, "height": 860}, locale="zh-CN",
+                                  bypass_csp=True)
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+def axe_check(page, *, impacts=("serious", "critical")) -> list[dict]:
+    """Run axe-core in the page; return the violations at the given impacts."""
+    page.add_script_tag(path=str(AXE_JS))
+    result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
+    return [{"id": v["id"], "impact": v["impact"], "help": v["help"],
+             "nodes": [n["target"] for n in v["nodes"]][:5]}
+            for v in result["violations"] if v["impact"] in impacts]
+
+
+@pytest.fixture
+def assert_accessible():
+    def check(page):
+        violations = axe_check(page)
+        assert not violations, f"axe found serious/critical violations on {page.url}: {violations}"
+
+    return check
+
+
+@pytest.fixture
+def login_page():
+    """``login_page(page, live_server, user)``: sign in through the real login form."""
+
+    def do(page, live_server, user, password="test-pass-123"):
+        page.goto(f"{live_server.url}/login/")
+        page.fill("#id_username", user.get_username())
+        page.fill("#id_password", password)
+        page.click("button[type=submit]")
+        page.wait_for_load_state("networkidle")
+
+    return do

@@ -1,0 +1,9 @@
+"""Periodic jobs, declared in one place. ``shangquan worker`` enqueues them on time.
+
+Each entry: (dotted path of a django-tasks ``@task``, interval in seconds). Apps add
+their timers here (overdue checks, auto-close, certificate expiry, roll-ups …).
+"""
+
+PERIODIC_JOBS: list[tuple[str, int]] = [
+    ("shangquan.core.tasks.purge_idempotency_records", 6 * 3600),
+]
