@@ -196,6 +196,7 @@ SHANGQUAN = {
     "PHOTO_MAX_COUNT": 9,
     "PHOTO_MAX_SIDE": 2048,
     "IDEMPOTENCY_TTL_HOURS": 48,
+    "MQTT_URL": env("MQTT_URL", "mqtt://127.0.0.1:1883"),
 }
 
 # --- i18n -----------------------------------------------------------------------

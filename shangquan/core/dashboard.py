@@ -2,25 +2,13 @@
 
 from __future__ import annotations
 
-from importlib import import_module
-
-from django.apps import apps
+from .extensions import collect
 
 
 def cards_for(user, district) -> list[dict]:
     cards: list[dict] = []
-    for config in apps.get_app_configs():
-        if not config.name.startswith("shangquan."):
-            continue
-        try:
-            module = import_module(f"{config.name}.dashboard")
-        except ModuleNotFoundError as exc:
-            if exc.name != f"{config.name}.dashboard":
-                raise
-            continue
-        provider = getattr(module, "cards", None)
-        if provider is not None and provider is not cards_for:
-            cards.extend(provider(user, district))
+    for provider in collect("dashboard", "cards"):
+        cards.extend(provider(user, district))
     return cards
 
 

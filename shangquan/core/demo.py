@@ -12,15 +12,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cache
-from importlib import import_module
 from typing import Any
 
-from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
 
 from . import services
+from .extensions import app_modules
 from .models import Department, District, Membership
 from .roles import Role
 
@@ -170,14 +169,7 @@ def demo_load(*, scale: int = 1, seed: int = 2026, codes: list[str] | None = Non
         services.user_create(actor=None, username=ADMIN_USERNAME, password=DEMO_PASSWORD,
                              display_name="市级管理员", is_superuser=True)
     logins.append(("*", "city admin (superuser)", ADMIN_USERNAME, DEMO_PASSWORD))
-    loaders = []
-    for config in apps.get_app_configs():
-        if config.name.startswith("shangquan.") and config.label != "core":
-            try:
-                loaders.append(import_module(f"{config.name}.demo"))
-            except ModuleNotFoundError as exc:
-                if exc.name != f"{config.name}.demo":
-                    raise
+    loaders = [m for m in app_modules("demo") if m.__name__ != __name__]
     for index, spec in enumerate(DISTRICTS):
         if codes and spec.code not in codes:
             continue

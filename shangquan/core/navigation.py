@@ -8,12 +8,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import cache
-from importlib import import_module
 
-from django.apps import apps
 from django.urls import NoReverseMatch, reverse
 
 from . import policies
+from .extensions import collect
 
 
 @dataclass(frozen=True)
@@ -28,16 +27,8 @@ class NavItem:
 @cache
 def all_items() -> tuple[NavItem, ...]:
     items: list[NavItem] = []
-    for config in apps.get_app_configs():
-        if not config.name.startswith("shangquan."):
-            continue
-        try:
-            module = import_module(f"{config.name}.nav")
-        except ModuleNotFoundError as exc:
-            if exc.name != f"{config.name}.nav":
-                raise
-            continue
-        items.extend(getattr(module, "NAV", []))
+    for nav in collect("nav", "NAV"):
+        items.extend(nav)
     return tuple(sorted(items, key=lambda i: (i.order, i.label)))
 
 
