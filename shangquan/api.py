@@ -1,7 +1,8 @@
 """The REST API at /api/v1/: one NinjaAPI, one router per app.
 
-District resources live under ``/districts/{code}/…``; each app's router declares its
-paths relative to that prefix and receives ``code`` as a path parameter.
+District resources live under ``/districts/{code}/…``; each app's ``router`` declares its
+paths relative to that prefix and receives ``code`` as a path parameter. An app's
+optional ``public_router`` (anonymous callers) is mounted under ``/public/``.
 """
 
 from importlib import import_module
@@ -42,3 +43,6 @@ for module_name in DISTRICT_ROUTERS:
             raise
         continue
     api.add_router("/districts/{code}/", module.router)
+    # Anonymous endpoints (QR pages, public reports) live outside the member-only tree.
+    if hasattr(module, "public_router"):
+        api.add_router("/public/", module.public_router)
