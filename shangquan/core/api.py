@@ -198,3 +198,110 @@ def audit_list(request: HttpRequest, code: str, object_type: str = "", action: s
                               action=action)
     items, meta = paginate(qs, limit=limit, offset=offset)
     return {**meta, "items": items}
+
+
+class MemberOut(Schema):
+    id: int
+    username: str
+    display_name: str
+    phone: str
+    role: str
+    department: str | None
+    is_active: bool
+
+
+class MemberIn(Schema):
+    username: str
+    role: str
+    department_id: int | None = None
+
+
+def _member_out(m) -> dict:
+    profile = getattr(m.user, "profile", None)
+    return {"id": m.pk, "username": m.user.get_username(),
+            "display_name": getattr(profile, "display_name", "") or m.user.first_name,
+            "phone": phone_mask(getattr(profile, "phone", "")), "role": m.role,
+            "department": m.department.name if m.department else None,
+            "is_active": m.is_active}
+
+
+@router.get("/districts/{code}/memberships", response=list[MemberOut])
+def membership_list(request: HttpRequest, code: str, role: str = ""):
+    from . import policies
+
+    district = selectors.access_district(user=request.user, code=code)
+    policies.require(request.user, district, "membership.manage")
+    return [_member_out(m) for m in selectors.membership_list(district=district, role=role)]
+
+
+@router.post("/districts/{code}/memberships", response={201: MemberOut})
+def membership_grant(request: HttpRequest, code: str, payload: MemberIn):
+    from django.contrib.auth import get_user_model
+
+    from .models import Department
+
+    district = selectors.access_district(user=request.user, code=code)
+    user = get_user_model().objects.filter(username=payload.username, is_active=True).first()
+    if user is None:
+        raise NotFound()
+    department = (selectors.access_scoped(Department, district=district,
+                                          pk=payload.department_id)
+                  if payload.department_id else None)
+    membership = services.membership_grant(actor=request.user, district=district, user=user,
+                                           role=payload.role, department=department)
+    return Status(201, _member_out(membership))
+
+
+@router.post("/districts/{code}/memberships/{membership_id}/revoke", response=MemberOut)
+def membership_revoke(request: HttpRequest, code: str, membership_id: int):
+    from .models import Membership
+
+    district = selectors.access_district(user=request.user, code=code)
+    membership = selectors.access_scoped(Membership.objects.select_related("user", "department"),
+                                         district=district, pk=membership_id)
+    services.membership_revoke(actor=request.user, membership=membership)
+    return _member_out(membership)
+
+
+class DeviceOut(Schema):
+    id: int
+    name: str
+    kind: str
+    is_active: bool
+
+
+class DeviceIn(Schema):
+    name: str
+    kind: str
+
+
+class DeviceCreated(DeviceOut):
+    token: str
+
+
+@router.get("/districts/{code}/devices", response=list[DeviceOut])
+def device_list(request: HttpRequest, code: str):
+    from . import policies
+
+    district = selectors.access_district(user=request.user, code=code)
+    policies.require(request.user, district, "device.manage")
+    return list(selectors.device_list(district=district))
+
+
+@router.post("/districts/{code}/devices", response={201: DeviceCreated})
+def device_create(request: HttpRequest, code: str, payload: DeviceIn):
+    """The device's token is shown once, here."""
+    district = selectors.access_district(user=request.user, code=code)
+    device, raw = services.device_create(actor=request.user, district=district,
+                                         name=payload.name, kind=payload.kind)
+    return Status(201, {"id": device.pk, "name": device.name, "kind": device.kind,
+                        "is_active": device.is_active, "token": raw})
+
+
+@router.post("/districts/{code}/devices/{device_id}/revoke", response=DeviceOut)
+def device_revoke(request: HttpRequest, code: str, device_id: int):
+    from .models import Device
+
+    district = selectors.access_district(user=request.user, code=code)
+    device = selectors.access_scoped(Device, district=district, pk=device_id)
+    return services.device_revoke(actor=request.user, device=device)

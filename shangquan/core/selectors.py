@@ -69,3 +69,17 @@ def notification_list(*, user: Any, district: District | None = None,
     if unread_only:
         qs = qs.filter(read_at__isnull=True)
     return qs
+
+
+def membership_list(*, district: District, role: str = ""):
+    from .models import Membership
+
+    qs = (Membership.objects.filter(district=district, is_active=True)
+          .select_related("user", "user__profile", "department").order_by("role", "user__username"))
+    return qs.filter(role=role) if role else qs
+
+
+def device_list(*, district: District):
+    from .models import Device
+
+    return Device.objects.filter(district=district).order_by("name")

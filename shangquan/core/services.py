@@ -286,3 +286,17 @@ def notification_mark_read(*, user, ids: list[int] | None = None) -> int:
     if ids:
         qs = qs.filter(pk__in=ids)
     return qs.update(read_at=timezone.now())
+
+
+@transaction.atomic
+def device_revoke(*, actor: Any, device: Device) -> Device:
+    """Switch a device off and revoke all its tokens."""
+    policies.require(actor, device.district, "device.manage")
+    before = snapshot(device)
+    device.is_active = False
+    device.save(update_fields=["is_active"])
+    for token in device.tokens.filter(revoked_at__isnull=True):
+        token_revoke(actor=actor, token=token)
+    audit_record(actor=actor, district=device.district, obj=device, action="device.revoke",
+                 before=before, after=snapshot(device))
+    return device

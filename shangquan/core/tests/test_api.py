@@ -106,3 +106,42 @@ def test_audit_api_is_scoped(north, south, api_client):
 def test_openapi_and_docs(client):
     assert client.get("/api/v1/openapi.json").json()["info"]["title"] == "商圈共治平台 API"
     assert client.get("/api/v1/docs").status_code == 200
+
+
+def test_memberships_api(north, south, api_client):
+    from shangquan.core.tests.factories import user_factory
+
+    committee = api_client(north.people[Role.COMMITTEE])
+    newcomer = user_factory("newcomer")
+    url = f"/api/v1/districts/{north.district.code}/memberships"
+    response = committee.post(url, {"username": "newcomer", "role": "volunteer"})
+    assert response.status_code == 201
+    member_id = response.json()["id"]
+    assert committee.post(url, {"username": "newcomer", "role": "volunteer"}).json()["code"] \
+        == "membership_exists"
+    listing = committee.get(url, {"role": "resident"}).json()
+    assert listing and all(m["role"] == "resident" for m in listing)
+    assert all("****" in m["phone"] for m in listing if m["phone"])
+    foreign_dept = south.department.pk
+    response = committee.post(url, {"username": "newcomer", "role": "department",
+                                    "department_id": foreign_dept})
+    assert response.status_code == 404
+    response = committee.post(f"{url}/{member_id}/revoke")
+    assert response.json()["is_active"] is False
+    assert not newcomer.memberships.filter(is_active=True).exists()
+    assert api_client(north.people[Role.MERCHANT]).get(url).status_code == 403
+
+
+def test_devices_api_token_shown_once_and_revocable(north, api_client):
+    committee = api_client(north.people[Role.COMMITTEE])
+    url = f"/api/v1/districts/{north.district.code}/devices"
+    created = committee.post(url, {"name": "东门闸机", "kind": "gate_counter"}).json()
+    assert created["token"].startswith("sq_")
+    assert "token" not in committee.get(url).json()[0]
+    device_client = api_client()
+    device_client.token = created["token"]
+    assert device_client.get("/api/v1/districts").status_code == 200
+    committee.post(f"{url}/{created['id']}/revoke")
+    assert device_client.get("/api/v1/districts").status_code == 401
+    assert committee.post(url, {"name": "x", "kind": "toaster"}).json()["code"] \
+        == "unknown_device_kind"
