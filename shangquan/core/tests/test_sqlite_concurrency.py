@@ -42,7 +42,7 @@ def test_concurrent_writers_wait_instead_of_failing(tmp_path: Path):
                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
                for n in range(4)]
     outputs = [w.communicate(timeout=120) for w in writers]
-    for (out, err), writer in zip(outputs, writers, strict=True):
+    for (_out, err), writer in zip(outputs, writers, strict=True):
         assert writer.returncode == 0, err[-2000:]
         assert "database is locked" not in err
     count = subprocess.run(
