@@ -6,4 +6,5 @@ their timers here (overdue checks, auto-close, certificate expiry, roll-ups …)
 
 PERIODIC_JOBS: list[tuple[str, int]] = [
     ("shangquan.core.tasks.purge_idempotency_records", 6 * 3600),
+    ("shangquan.inspections.tasks.escalate_overdue_rectifications", 15 * 60),
 ]

@@ -1,0 +1,311 @@
+"""Rectification orders (整改单): issue, evidence, verify / reject, escalate, follow up.
+
+State machine (DESIGN section 5)::
+
+    issued ──submit──▶ submitted ──verify──▶ verified
+      │  ▲                 │
+      │  └──── submit ─────┴──reject──▶ rejected ──submit──▶ submitted …
+      └──(deadline passed, issued/rejected)──▶ escalated ──submit──▶ submitted …
+
+A serious finding may stop business (停业整改): the merchant is suspended when the
+order is issued and reopened when the last such order of that merchant is verified.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from shangquan.core import policies
+from shangquan.core.audit import audit_record, snapshot
+from shangquan.core.errors import InvalidTransition, NotFound, ValidationFailed
+from shangquan.core.models import Department, District, Membership
+from shangquan.core.pii import photos_clean
+from shangquan.core.roles import Role
+from shangquan.core.services import notification_send
+from shangquan.merchants.models import Merchant
+
+from ..models import (
+    Campaign,
+    Evidence,
+    EvidencePhoto,
+    FollowUpVisit,
+    InspectionRules,
+    Rectification,
+    Severity,
+)
+from ..policies import owns_merchant
+
+_SOURCE = re.compile(r"^[a-z][a-z0-9_]{1,19}$")
+OPEN = Rectification.OPEN_STATUSES
+
+
+def rules_for(district: District) -> InspectionRules:
+    rules = InspectionRules.objects.filter(district=district).first()
+    return rules or InspectionRules(district=district)
+
+
+def default_deadline(*, district: District, severity: str, issued_at: datetime) -> datetime:
+    return issued_at + timedelta(days=rules_for(district).days_for(severity))
+
+
+def _department_of(actor: Any, district: District) -> Department | None:
+    ids = policies.departments_of(actor, district) if actor is not None else set()
+    return Department.objects.filter(pk__in=ids).order_by("pk").first() if ids else None
+
+
+def _merchant_users(merchant: Merchant) -> list:
+    return [merchant.owner] if merchant.owner_id else []
+
+
+def _oversight_users(district: District) -> list:
+    memberships = (Membership.objects.filter(district=district, is_active=True,
+                                             role__in=[Role.COMMITTEE, Role.STREET])
+                   .select_related("user"))
+    return list({m.user_id: m.user for m in memberships}.values())
+
+
+def _notify(district: District, users: list, title: str, body: str, link: str = "") -> None:
+    for user in users:
+        notification_send(district=district, user=user, title=title, body=body, link=link)
+
+
+def _merchant_set_status(*, actor: Any, merchant: Merchant, status: str, reason: str) -> None:
+    """Through the merchants app's service when it is there (it owns the status)."""
+    try:
+        from shangquan.merchants.services import merchant_status_set
+    except ImportError:  # merchants app not yet providing it: same effect, same audit
+        before = snapshot(merchant, ["status"])
+        Merchant.objects.filter(pk=merchant.pk).update(status=status)
+        merchant.status = status
+        audit_record(actor=actor, district=merchant.district, obj=merchant,
+                     action="merchant.status_set", before=before,
+                     after={"status": status, "reason": reason})
+        return
+    merchant_status_set(actor=actor, merchant=merchant, status=status, reason=reason)
+
+
+@transaction.atomic
+def rectification_issue(*, actor: Any, district: District, merchant: Merchant, title: str,
+                        severity: str, source: str, source_ref: str = "",
+                        deadline: datetime | None = None, stop_business: bool = False,
+                        description: str = "") -> Rectification:
+    """Open an order to the merchant. ``actor=None`` is the system (demo, imports)."""
+    if actor is not None:
+        policies.require(actor, district, "inspections.rectification_issue")
+    if merchant.district_id != district.pk:
+        raise NotFound()
+    if severity not in Severity.values:
+        raise ValidationFailed(_("未知隐患等级"), code="unknown_severity",
+                               details={"severity": severity})
+    if not _SOURCE.match(source or ""):
+        raise ValidationFailed(_("来源格式不正确"), code="invalid_source",
+                               details={"source": source})
+    title = (title or "").strip()
+    if not title:
+        raise ValidationFailed(_("请填写隐患内容"), code="title_required")
+    if stop_business and severity != Severity.SERIOUS:
+        raise ValidationFailed(_("只有严重隐患可以责令停业整改"), code="stop_requires_serious")
+    now = timezone.now()
+    if deadline is None:
+        deadline = default_deadline(district=district, severity=severity, issued_at=now)
+    elif deadline <= now:
+        raise ValidationFailed(_("整改期限必须晚于现在"), code="deadline_in_past")
+    order = Rectification.objects.create(
+        district=district, number=f"tmp-{now.timestamp()}-{merchant.pk}", merchant=merchant,
+        title=title[:300], description=description, severity=severity, source=source,
+        source_ref=source_ref[:64], deadline=deadline, stop_business=stop_business,
+        department=_department_of(actor, district), issued_by=actor, issued_at=now)
+    # The human number carries the district and date; the id makes it unique.
+    order.number = f"{district.code}-ZG-{timezone.localdate(now):%Y%m%d}-{order.pk:05d}"
+    order.save(update_fields=["number"])
+    audit_record(actor=actor, district=district, obj=order, action="rectification.issue",
+                 after=snapshot(order))
+    if stop_business and merchant.status == Merchant.Status.OPEN:
+        _merchant_set_status(actor=actor, merchant=merchant, status=Merchant.Status.SUSPENDED,
+                             reason=_("停业整改：%(no)s") % {"no": order.number})
+    _notify(district, _merchant_users(merchant), _("整改通知：%(t)s") % {"t": title[:60]},
+            _("请于 %(d)s 前完成整改并上传整改照片。") % {
+                "d": timezone.localtime(deadline).strftime("%Y-%m-%d %H:%M")})
+    return order
+
+
+def _lock(order: Rectification) -> Rectification:
+    return Rectification.objects.select_for_update().select_related("merchant").get(pk=order.pk)
+
+
+@transaction.atomic
+def rectification_evidence_submit(*, actor: Any, district: District, rectification: Rectification,
+                                  note: str, photos: list | None = None) -> Evidence:
+    """The merchant answers with what was done and photos of it."""
+    policies.require(actor, district, "inspections.rectification_respond")
+    order = _lock(rectification)
+    if order.district_id != district.pk:
+        raise NotFound()
+    if not owns_merchant(actor, order.merchant):
+        raise NotFound()  # someone else's order is invisible, not forbidden
+    if order.status not in (Rectification.Status.ISSUED, Rectification.Status.REJECTED,
+                            Rectification.Status.ESCALATED):
+        raise InvalidTransition(details={"status": order.status})
+    note = (note or "").strip()
+    if not note:
+        raise ValidationFailed(_("请说明整改情况"), code="note_required")
+    cleaned = photos_clean(list(photos or []))
+    if not cleaned:
+        raise ValidationFailed(_("请上传至少一张整改照片"), code="photo_required")
+    before = snapshot(order, ["status", "submitted_at"])
+    evidence = Evidence.objects.create(district=district, rectification=order, note=note,
+                                       submitted_by=actor)
+    EvidencePhoto.objects.bulk_create([EvidencePhoto(district=district, evidence=evidence,
+                                                     image=p.content) for p in cleaned])
+    order.status = Rectification.Status.SUBMITTED
+    order.submitted_at = timezone.now()
+    order.save(update_fields=["status", "submitted_at"])
+    audit_record(actor=actor, district=district, obj=order, action="rectification.submit",
+                 before=before, after={**snapshot(order, ["status", "submitted_at"]),
+                                       "evidence": evidence.pk, "photos": len(cleaned)})
+    if order.issued_by_id:
+        _notify(district, [order.issued_by], _("整改材料待验收：%(no)s") % {"no": order.number},
+                order.title)
+    return evidence
+
+
+def _decide(*, actor: Any, district: District, rectification: Rectification, accept: bool,
+            note: str) -> Rectification:
+    policies.require(actor, district, "inspections.rectification_verify")
+    order = _lock(rectification)
+    if order.district_id != district.pk:
+        raise NotFound()
+    if order.status != Rectification.Status.SUBMITTED:
+        raise InvalidTransition(details={"status": order.status})
+    if not accept and not (note or "").strip():
+        raise ValidationFailed(_("退回时请说明原因"), code="reason_required")
+    evidence = order.evidence.filter(decision=Evidence.Decision.PENDING).first()
+    now = timezone.now()
+    before = snapshot(order, ["status", "verified_at", "verified_by"])
+    if evidence is not None:
+        evidence.decision = Evidence.Decision.ACCEPTED if accept else Evidence.Decision.REJECTED
+        evidence.decision_note = (note or "")[:300]
+        evidence.decided_by = actor
+        evidence.decided_at = now
+        evidence.save(update_fields=["decision", "decision_note", "decided_by", "decided_at"])
+    if accept:
+        order.status = Rectification.Status.VERIFIED
+        order.verified_at = now
+        order.verified_by = actor
+    else:
+        order.status = Rectification.Status.REJECTED
+    order.save(update_fields=["status", "verified_at", "verified_by"])
+    audit_record(actor=actor, district=district, obj=order,
+                 action="rectification.verify" if accept else "rectification.reject",
+                 before=before, after={**snapshot(order, ["status", "verified_at", "verified_by"]),
+                                       "note": note})
+    merchant = order.merchant
+    if accept and order.stop_business and merchant.status == Merchant.Status.SUSPENDED:
+        still_stopped = Rectification.objects.filter(
+            district=district, merchant=merchant, stop_business=True,
+            status__in=OPEN).exclude(pk=order.pk).exists()
+        if not still_stopped:
+            _merchant_set_status(actor=actor, merchant=merchant, status=Merchant.Status.OPEN,
+                                 reason=_("整改验收通过，恢复营业：%(no)s") % {"no": order.number})
+    title = (_("整改已验收通过：%(no)s") if accept else _("整改未通过，请重新整改：%(no)s")) % {
+        "no": order.number}
+    _notify(district, _merchant_users(merchant), title, note or order.title)
+    return order
+
+
+@transaction.atomic
+def rectification_verify(*, actor: Any, district: District, rectification: Rectification,
+                         note: str = "") -> Rectification:
+    return _decide(actor=actor, district=district, rectification=rectification, accept=True,
+                   note=note)
+
+
+@transaction.atomic
+def rectification_reject(*, actor: Any, district: District, rectification: Rectification,
+                         note: str) -> Rectification:
+    return _decide(actor=actor, district=district, rectification=rectification, accept=False,
+                   note=note)
+
+
+def rectification_escalate_overdue(*, now: datetime | None = None,
+                                   district: District | None = None) -> int:
+    """The periodic job: orders past their deadline and not answered go to 督办.
+
+    Orders awaiting verification are the inspectors' turn, so they are not escalated.
+    Each order is escalated in its own transaction; a second worker skips it.
+    """
+    now = now or timezone.now()
+    qs = Rectification.objects.filter(status__in=[Rectification.Status.ISSUED,
+                                                  Rectification.Status.REJECTED],
+                                      deadline__lt=now)
+    if district is not None:
+        qs = qs.filter(district=district)
+    count = 0
+    for pk in list(qs.values_list("pk", flat=True)[:2000]):
+        with transaction.atomic():
+            order = (Rectification.objects.select_for_update().select_related("district",
+                                                                              "merchant")
+                     .filter(pk=pk, status__in=[Rectification.Status.ISSUED,
+                                                Rectification.Status.REJECTED],
+                             deadline__lt=now).first())
+            if order is None:
+                continue
+            before = snapshot(order, ["status", "escalated_at"])
+            order.status = Rectification.Status.ESCALATED
+            order.escalated_at = now
+            order.save(update_fields=["status", "escalated_at"])
+            audit_record(actor=None, district=order.district, obj=order,
+                         action="rectification.escalate", before=before,
+                         after=snapshot(order, ["status", "escalated_at"]),
+                         actor_label="system:overdue")
+            body = _("%(m)s：%(t)s（期限 %(d)s）") % {
+                "m": order.merchant.name, "t": order.title,
+                "d": timezone.localtime(order.deadline).strftime("%Y-%m-%d")}
+            recipients = _oversight_users(order.district)
+            if order.issued_by_id:
+                recipients.append(order.issued_by)
+            _notify(order.district, list({u.pk: u for u in recipients}.values()),
+                    _("整改逾期督办：%(no)s") % {"no": order.number}, body)
+            _notify(order.district, _merchant_users(order.merchant),
+                    _("整改已逾期，请尽快整改：%(no)s") % {"no": order.number}, order.title)
+            count += 1
+    return count
+
+
+@transaction.atomic
+def follow_up_record(*, actor: Any, district: District, rectification: Rectification,
+                     outcome: str, note: str = "",
+                     campaign: Campaign | None = None) -> FollowUpVisit:
+    """事后回访 / 清单式 follow-up: someone went back and looked."""
+    policies.require(actor, district, "inspections.follow_up")
+    if rectification.district_id != district.pk:
+        raise NotFound()
+    if campaign is not None and campaign.district_id != district.pk:
+        raise NotFound()
+    if outcome not in FollowUpVisit.Outcome.values:
+        raise ValidationFailed(_("未知回访结果"), code="unknown_outcome")
+    if outcome == FollowUpVisit.Outcome.RESOLVED and rectification.is_open:
+        # "Resolved" closes nothing: only an inspector's verification does.
+        raise ValidationFailed(_("整改单尚未验收，不能记为已消除"), code="not_verified")
+    visit = FollowUpVisit.objects.create(district=district, rectification=rectification,
+                                         campaign=campaign, outcome=outcome, note=note[:300],
+                                         visited_by=actor)
+    audit_record(actor=actor, district=district, obj=visit, action="follow_up.record",
+                 after=snapshot(visit))
+    return visit
+
+
+def assert_can_see(*, user: Any, district: District, rectification: Rectification) -> None:
+    from ..policies import can_see_merchant
+
+    policies.require(user, district, "inspections.rectification_view")
+    if rectification.district_id != district.pk or not can_see_merchant(
+            user, district, rectification.merchant):
+        raise NotFound()
+
