@@ -33,3 +33,17 @@ def test_every_periodic_job_is_a_task():
     for path, interval in PERIODIC_JOBS:
         assert isinstance(import_string(path), Task), path
         assert interval > 0
+
+
+def test_expired_login_codes_are_purged():
+    from shangquan.core.models import OneTimeCode
+    from shangquan.core.tasks import purge_one_time_codes
+
+    now = timezone.now()
+    OneTimeCode.objects.create(phone="13800000000", code_hash="x",
+                               created_at=now - timedelta(days=3),
+                               expires_at=now - timedelta(days=2))
+    fresh = OneTimeCode.objects.create(phone="13800000001", code_hash="y", created_at=now,
+                                       expires_at=now + timedelta(minutes=5))
+    purge_one_time_codes.enqueue()
+    assert list(OneTimeCode.objects.all()) == [fresh]
