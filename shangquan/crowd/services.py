@@ -1,0 +1,568 @@
+"""Every write of the crowd module: zones, gates, readings, counts, overrides, alerts.
+
+Readings come from two paths (HTTP batches and the MQTT bridge) and both call
+:func:`readings_ingest`. Raw readings are not audited one by one (they are the
+counters' own log, kept for the retention period); every state change they cause —
+a control change, a raised alert — is.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext as _
+
+from shangquan.core import policies
+from shangquan.core.audit import audit_record, snapshot
+from shangquan.core.errors import Conflict, PermissionDenied, ValidationFailed
+from shangquan.core.models import Device, District
+from shangquan.core.services import device_create, token_issue
+
+from . import rules
+from .models import (
+    LEVEL_RANK,
+    Alert,
+    Control,
+    ControlEvent,
+    Gate,
+    Level,
+    ManualCount,
+    MinuteFlow,
+    Reading,
+    Zone,
+)
+
+MAX_BATCH = 1000
+MAX_COUNT_PER_READING = 100_000
+ZONE_FIELDS = ["name", "kind", "parent", "waiting_zone", "area_m2", "area_per_person",
+               "capacity", "capacity_manual", "opens_at", "closes_at", "mean_stay_minutes",
+               "sort", "yellow_pct", "orange_pct", "red_pct", "level_margin_pct",
+               "limit_at_pct", "open_below_pct", "close_at_pct", "reopen_below_pct",
+               "unstable_density", "is_active"]
+OVERRIDE_MAX_MINUTES = 12 * 60
+
+
+def crowd_setting(name: str, default: Any) -> Any:
+    """Crowd settings live in ``settings.SHANGQUAN`` (e.g. CROWD_READING_RETENTION_DAYS)."""
+    return settings.SHANGQUAN.get(name, default)
+
+
+def _full_clean(obj, exclude: Iterable[str] = ()) -> None:
+    try:
+        obj.full_clean(exclude=list(exclude), validate_unique=True, validate_constraints=True)
+    except DjangoValidationError as exc:
+        details = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
+        raise ValidationFailed(details=details) from None
+
+
+def _require(actor: Any, district: District, action: str) -> None:
+    # ``actor=None`` is the system itself (demo loader, simulator, periodic jobs).
+    if actor is not None:
+        policies.require(actor, district, action)
+
+
+def _computed_capacity(zone: Zone) -> int:
+    return max(1, int(Decimal(zone.area_m2) / Decimal(zone.area_per_person)))
+
+
+def _same_district(district: District, *objs) -> None:
+    for obj in objs:
+        if obj is not None and obj.district_id != district.pk:
+            raise ValidationFailed(_("关联对象不属于该商圈"), code="wrong_district")
+
+
+# --- zones ----------------------------------------------------------------------------
+@transaction.atomic
+def zone_create(*, actor: Any, district: District, name: str, area_m2: Decimal | float | str,
+                area_per_person: Decimal | float | str = Decimal("1.00"),
+                kind: str = Zone.Kind.SECTION, capacity: int | None = None,
+                **fields: Any) -> Zone:
+    _require(actor, district, "crowd.manage")
+    unknown = set(fields) - set(ZONE_FIELDS)
+    if unknown:
+        raise ValidationFailed(details={"unknown": sorted(unknown)})
+    _same_district(district, fields.get("parent"), fields.get("waiting_zone"))
+    zone = Zone(district=district, name=name.strip(), kind=kind, **fields)
+    try:
+        zone.area_m2 = Decimal(str(area_m2))
+        zone.area_per_person = Decimal(str(area_per_person))
+    except InvalidOperation:
+        raise ValidationFailed(details={"area_m2": [_("请输入数字")]}) from None
+    if zone.area_m2 <= 0 or zone.area_per_person <= 0:
+        raise ValidationFailed(_("面积和人均面积必须大于 0"), code="area_not_positive")
+    zone.capacity_manual = capacity is not None
+    zone.capacity = int(capacity) if capacity is not None else _computed_capacity(zone)
+    _full_clean(zone)
+    zone.save()
+    audit_record(actor=actor, district=district, obj=zone, action="crowd.zone.create",
+                 after=snapshot(zone))
+    return zone
+
+
+@transaction.atomic
+def zone_update(*, actor: Any, zone: Zone, **changes: Any) -> Zone:
+    """Edit a zone's layout or thresholds; capacity follows the area unless set by hand."""
+    _require(actor, zone.district, "crowd.manage")
+    unknown = set(changes) - set(ZONE_FIELDS)
+    if unknown:
+        raise ValidationFailed(details={"unknown": sorted(unknown)})
+    zone = Zone.objects.select_for_update().get(pk=zone.pk)
+    before = snapshot(zone)
+    _same_district(zone.district, changes.get("parent"), changes.get("waiting_zone"))
+    if changes.get("parent") is not None and changes["parent"].pk == zone.pk:
+        raise ValidationFailed(_("区域不能以自己为上级"), code="zone_cycle")
+    for name, value in changes.items():
+        setattr(zone, name, value)
+    if "capacity" in changes and changes["capacity"] is not None and \
+            "capacity_manual" not in changes:
+        zone.capacity_manual = True
+    if not zone.capacity_manual:
+        zone.capacity = _computed_capacity(zone)
+    _full_clean(zone)
+    _evaluate(zone, now=timezone.now(), actor=actor)
+    zone.updated_at = timezone.now()
+    zone.save()
+    audit_record(actor=actor, district=zone.district, obj=zone, action="crowd.zone.update",
+                 before=before, after=snapshot(zone))
+    return zone
+
+
+@transaction.atomic
+def manual_count_record(*, actor: Any, zone: Zone, counted: int,
+                        counted_at: dt.datetime | None = None, note: str = "") -> ManualCount:
+    """Staff counted heads: occupancy becomes the count, drift is recorded.
+
+    Readings stamped before ``counted_at`` that arrive later are stored but no longer
+    applied, because the count already includes them.
+    """
+    _require(actor, zone.district, "crowd.count")
+    if counted is None or int(counted) < 0:
+        raise ValidationFailed(_("人数不能为负"), code="count_negative")
+    now = timezone.now()
+    counted_at = counted_at or now
+    if counted_at > now + dt.timedelta(minutes=5):
+        raise ValidationFailed(_("清点时间不能晚于当前时间"), code="count_in_future")
+    zone = Zone.objects.select_for_update().get(pk=zone.pk)
+    if counted_at < zone.reset_at:
+        raise Conflict(_("已有更晚的清点或清零记录"), code="count_superseded")
+    before = snapshot(zone, ["occupancy", "entries", "exits", "reset_at", "level", "control"])
+    count = ManualCount.objects.create(district=zone.district, zone=zone, counted=int(counted),
+                                       counted_at=counted_at, occupancy_before=zone.occupancy,
+                                       note=note[:200], actor=actor if actor else None)
+    zone.occupancy = int(counted)
+    zone.entries = zone.exits = 0
+    zone.reset_at = counted_at
+    _evaluate(zone, now=now, actor=actor)
+    zone.updated_at = now
+    zone.save()
+    audit_record(actor=actor, district=zone.district, obj=zone, action="crowd.zone.count",
+                 before=before, after={**snapshot(zone, ["occupancy", "entries", "exits",
+                                                          "reset_at", "level", "control"]),
+                                       "counted": count.counted, "drift": count.drift,
+                                       "note": count.note})
+    return count
+
+
+@transaction.atomic
+def zone_reset(*, actor: Any, zone: Zone, at: dt.datetime | None = None,
+               note: str = "") -> Zone:
+    """Start of an evening: occupancy zero from ``at``; earlier readings no longer count.
+
+    Unlike a manual count, a reset may move the reference time backwards (re-running an
+    evening); the level and control follow from the new occupancy at once.
+    """
+    _require(actor, zone.district, "crowd.manage")
+    now = timezone.now()
+    zone = Zone.objects.select_for_update().select_related("district").get(pk=zone.pk)
+    fields = ["occupancy", "entries", "exits", "reset_at", "level", "control"]
+    before = snapshot(zone, fields)
+    zone.occupancy = zone.entries = zone.exits = 0
+    zone.reset_at = at or now
+    zone.last_reading_at = None
+    _evaluate(zone, now=now, actor=actor)
+    zone.level = Level.GREEN  # a reset starts the evening afresh, no hysteresis carried
+    zone.updated_at = now
+    zone.save()
+    audit_record(actor=actor, district=zone.district, obj=zone, action="crowd.zone.reset",
+                 before=before, after={**snapshot(zone, fields), "note": note})
+    return zone
+
+
+@transaction.atomic
+def zone_override(*, actor: Any, zone: Zone, control: str, note: str,
+                  minutes: int = 30) -> Zone:
+    """Staff take over entry control for ``minutes``; automatic control resumes after."""
+    _require(actor, zone.district, "crowd.override")
+    if control not in Control.values:
+        raise ValidationFailed(_("未知管控状态"), code="unknown_control")
+    if not (note or "").strip():
+        raise ValidationFailed(_("人工接管须填写说明"), code="note_required")
+    if not 1 <= int(minutes) <= OVERRIDE_MAX_MINUTES:
+        raise ValidationFailed(_("接管时长须在 1 到 720 分钟之间"), code="override_minutes")
+    zone = Zone.objects.select_for_update().get(pk=zone.pk)
+    before = snapshot(zone, ["control", "control_mode", "override_until", "override_note"])
+    now = timezone.now()
+    previous = zone.control
+    zone.control = control
+    zone.control_mode = Zone.Mode.MANUAL
+    zone.override_until = now + dt.timedelta(minutes=int(minutes))
+    zone.override_note = note.strip()[:200]
+    zone.updated_at = now
+    zone.save()
+    _control_event(zone, previous, "override", detail=zone.override_note, actor=actor, now=now)
+    audit_record(actor=actor, district=zone.district, obj=zone, action="crowd.zone.override",
+                 before=before, after=snapshot(zone, ["control", "control_mode",
+                                                      "override_until", "override_note"]))
+    return zone
+
+
+@transaction.atomic
+def zone_release(*, actor: Any, zone: Zone, note: str = "") -> Zone:
+    """End a staff override now: the automatic rules decide again at once."""
+    _require(actor, zone.district, "crowd.override")
+    zone = Zone.objects.select_for_update().get(pk=zone.pk)
+    if zone.control_mode != Zone.Mode.MANUAL:
+        raise Conflict(_("该区域未处于人工接管"), code="not_overridden")
+    before = snapshot(zone, ["control", "control_mode", "override_until", "override_note"])
+    now = timezone.now()
+    _return_to_auto(zone, reason="override_released", detail=note, actor=actor, now=now)
+    _evaluate(zone, now=now, actor=actor)
+    zone.updated_at = now
+    zone.save()
+    audit_record(actor=actor, district=zone.district, obj=zone, action="crowd.zone.release",
+                 before=before, after=snapshot(zone, ["control", "control_mode",
+                                                      "override_until", "override_note"]))
+    return zone
+
+
+# --- gates and devices ----------------------------------------------------------------
+@transaction.atomic
+def gate_create(*, actor: Any, district: District, zone: Zone, code: str, name: str,
+                device: Device | None = None, new_device: bool = True) -> tuple[Gate, str | None]:
+    """A gate with its counter. Returns the new device's raw token once (else None)."""
+    _require(actor, district, "crowd.manage")
+    _same_district(district, zone, device)
+    raw = None
+    if device is None and new_device:
+        device, raw = device_create(actor=actor, district=district,
+                                    name=f"{name}计数器"[:80], kind=Device.Kind.GATE_COUNTER)
+    if device is not None and device.kind != Device.Kind.GATE_COUNTER:
+        raise ValidationFailed(_("只能绑定闸机计数器"), code="device_kind")
+    gate = Gate(district=district, zone=zone, code=code.strip(), name=name.strip(),
+                device=device)
+    _full_clean(gate)
+    gate.save()
+    audit_record(actor=actor, district=district, obj=gate, action="crowd.gate.create",
+                 after=snapshot(gate))
+    return gate, raw
+
+
+@transaction.atomic
+def gate_update(*, actor: Any, gate: Gate, **changes: Any) -> Gate:
+    _require(actor, gate.district, "crowd.manage")
+    allowed = {"name", "zone", "is_active"}
+    if set(changes) - allowed:
+        raise ValidationFailed(details={"unknown": sorted(set(changes) - allowed)})
+    _same_district(gate.district, changes.get("zone"))
+    before = snapshot(gate)
+    for name, value in changes.items():
+        setattr(gate, name, value)
+    _full_clean(gate)
+    gate.save()
+    audit_record(actor=actor, district=gate.district, obj=gate, action="crowd.gate.update",
+                 before=before, after=snapshot(gate))
+    return gate
+
+
+@transaction.atomic
+def gate_token_rotate(*, actor: Any, gate: Gate) -> str:
+    """Revoke the counter's tokens and issue a new one (shown once)."""
+    _require(actor, gate.district, "crowd.manage")
+    if gate.device is None:
+        raise Conflict(_("该出入口没有计数设备"), code="no_device")
+    gate.device.tokens.filter(revoked_at__isnull=True).update(revoked_at=timezone.now())
+    _token, raw = token_issue(actor=actor, device=gate.device, name=f"device:{gate.device.name}")
+    audit_record(actor=actor, district=gate.district, obj=gate, action="crowd.gate.rotate_token")
+    return raw
+
+
+# --- readings ---------------------------------------------------------------------------
+@dataclass
+class IngestResult:
+    gate: str
+    accepted: int = 0
+    duplicates: int = 0
+    stale: int = 0  # stored, but older than the zone's last count/reset
+    occupancy: int = 0
+    level: str = Level.GREEN
+    control: str = Control.OPEN
+    errors: list[dict] = field(default_factory=list)
+
+    def as_dict(self) -> dict:
+        return {"gate": self.gate, "accepted": self.accepted, "duplicates": self.duplicates,
+                "stale": self.stale, "occupancy": self.occupancy, "level": str(self.level),
+                "control": str(self.control)}
+
+
+def _parse_ts(value: Any) -> dt.datetime:
+    if isinstance(value, dt.datetime):
+        ts = value
+    elif isinstance(value, int | float) and not isinstance(value, bool):
+        ts = dt.datetime.fromtimestamp(float(value), tz=dt.UTC)
+    else:
+        ts = parse_datetime(str(value or ""))
+        if ts is None:
+            raise ValueError("ts")
+    if timezone.is_naive(ts):
+        ts = timezone.make_aware(ts)
+    return ts
+
+
+def _parse_readings(readings: Iterable[Mapping[str, Any]]) -> list[tuple[int, dt.datetime, int, int]]:
+    parsed, errors = [], []
+    for index, item in enumerate(readings):
+        try:
+            seq = int(item["seq"])
+            entries, exits = int(item.get("entries", 0)), int(item.get("exits", 0))
+            if seq < 0 or not (0 <= entries <= MAX_COUNT_PER_READING) or \
+                    not (0 <= exits <= MAX_COUNT_PER_READING):
+                raise ValueError("range")
+            parsed.append((seq, _parse_ts(item["ts"]), entries, exits))
+        except (KeyError, TypeError, ValueError, OverflowError, AttributeError):
+            errors.append({"index": index, "msg": "seq, ts, entries, exits required"})
+    if errors:
+        raise ValidationFailed(_("读数格式有误"), code="bad_readings", details=errors[:20])
+    return parsed
+
+
+def device_gate(*, device: Device) -> Gate:
+    """The active gate a counter device reports for."""
+    if device is None or device.kind != Device.Kind.GATE_COUNTER or not device.is_active:
+        raise PermissionDenied(_("只有闸机计数器可以上报读数"), code="not_a_gate_counter")
+    gate = Gate.objects.select_related("district").filter(device=device, is_active=True).first()
+    if gate is None:
+        raise Conflict(_("该设备未绑定出入口"), code="device_not_assigned")
+    return gate
+
+
+def readings_ingest(*, device: Device, readings: list[Mapping[str, Any]],
+                    gate: Gate | None = None) -> IngestResult:
+    """Store a batch of counter readings once each and update the gate's zone.
+
+    Idempotent by (device, seq): repeats are counted as duplicates and change nothing.
+    Readings are deltas, so their order does not matter; readings stamped before the
+    zone's last count are stored but not applied. Rolls the batch up by minute and
+    re-evaluates the zone's level and entry control.
+    """
+    gate = gate or device_gate(device=device)
+    if len(readings) > MAX_BATCH:
+        raise ValidationFailed(_("每批最多 1000 条读数"), code="batch_too_large")
+    parsed = _parse_readings(readings)
+    result = IngestResult(gate=gate.code)
+    try:
+        with transaction.atomic():
+            _ingest_locked(gate, device, parsed, result)
+    except IntegrityError:
+        # A concurrent batch from the same device won the race for a sequence number;
+        # retrying sees its rows as duplicates.
+        result = IngestResult(gate=gate.code)
+        with transaction.atomic():
+            _ingest_locked(gate, device, parsed, result)
+    return result
+
+
+def _ingest_locked(gate: Gate, device: Device, parsed: list, result: IngestResult) -> None:
+    # The zone lock serialises batches of every gate of the zone (and so of this device).
+    zone = Zone.objects.select_for_update().get(pk=gate.zone_id)
+    seqs = {p[0] for p in parsed}
+    known = set(Reading.objects.filter(district_id=gate.district_id, device=device,
+                                       seq__in=seqs).values_list("seq", flat=True))
+    fresh: dict[int, tuple] = {}
+    for item in parsed:
+        if item[0] in known or item[0] in fresh:
+            result.duplicates += 1
+        else:
+            fresh[item[0]] = item
+    now = timezone.now()
+    rows = [Reading(district_id=gate.district_id, device=device, gate=gate, seq=seq, ts=ts,
+                    entries=entries, exits=exits, applied=ts >= zone.reset_at, received_at=now)
+            for seq, ts, entries, exits in fresh.values()]
+    if rows:
+        Reading.objects.bulk_create(rows)
+    applied = sorted((r for r in rows if r.applied), key=lambda r: (r.ts, r.seq))
+    result.accepted = len(applied)
+    result.stale = len(rows) - len(applied)
+    if applied:
+        minutes: dict[dt.datetime, list[int]] = {}
+        occupancy = zone.occupancy
+        for r in applied:
+            occupancy = max(0, occupancy + r.entries - r.exits)
+            key = r.ts.replace(second=0, microsecond=0)
+            stats = minutes.setdefault(key, [0, 0, 0, 0])
+            stats[0] += r.entries
+            stats[1] += r.exits
+            stats[2] = max(stats[2], occupancy)
+            stats[3] = occupancy
+        zone.occupancy = occupancy
+        zone.entries += sum(r.entries for r in applied)
+        zone.exits += sum(r.exits for r in applied)
+        latest = applied[-1].ts
+        if zone.last_reading_at is None or latest > zone.last_reading_at:
+            zone.last_reading_at = latest
+        _evaluate(zone, now=now, actor=None)
+        zone.updated_at = now
+        zone.save(update_fields=["occupancy", "entries", "exits", "last_reading_at", "level",
+                                 "control", "control_mode", "override_until", "override_note",
+                                 "updated_at"])
+        _rollup(zone, minutes)
+    result.occupancy, result.level, result.control = zone.occupancy, zone.level, zone.control
+
+
+def _rollup(zone: Zone, minutes: dict[dt.datetime, list[int]]) -> None:
+    t = rules.Thresholds.of(zone)
+    existing = {m.minute: m for m in MinuteFlow.objects.filter(
+        district_id=zone.district_id, zone=zone, minute__in=list(minutes))}
+    latest = max(minutes)
+    create, update = [], []
+    for minute, (entries, exits, occ_max, occ_end) in minutes.items():
+        raw_level, _reason = rules.level_for(rules.percent(occ_max, zone.capacity),
+                                             rules.density(occ_max, zone.area_m2),
+                                             Level.GREEN, t)
+        level = raw_level
+        if minute == latest and LEVEL_RANK[Level(zone.level)] > LEVEL_RANK[Level(level)]:
+            level = zone.level
+        row = existing.get(minute)
+        if row is None:
+            create.append(MinuteFlow(district_id=zone.district_id, zone=zone, minute=minute,
+                                     entries=entries, exits=exits, occupancy_max=occ_max,
+                                     occupancy_end=occ_end, level_max=level))
+            continue
+        row.entries += entries
+        row.exits += exits
+        row.occupancy_max = max(row.occupancy_max, occ_max)
+        row.occupancy_end = occ_end
+        if LEVEL_RANK[Level(level)] > LEVEL_RANK[Level(row.level_max)]:
+            row.level_max = level
+        update.append(row)
+    if create:
+        MinuteFlow.objects.bulk_create(create)
+    if update:
+        MinuteFlow.objects.bulk_update(update, ["entries", "exits", "occupancy_max",
+                                                "occupancy_end", "level_max"])
+
+
+# --- evaluation: level, alerts, entry control ------------------------------------------
+def _control_event(zone: Zone, previous: str, reason: str, *, detail: str = "",
+                   actor: Any = None, now: dt.datetime) -> ControlEvent:
+    return ControlEvent.objects.create(
+        district_id=zone.district_id, zone=zone, from_state=previous, to_state=zone.control,
+        mode=zone.control_mode, reason=reason, detail=detail[:200], occupancy=zone.occupancy,
+        percent=rules.percent(zone.occupancy, zone.capacity),
+        actor=actor if getattr(actor, "is_authenticated", False) else None, created_at=now)
+
+
+def _return_to_auto(zone: Zone, *, reason: str, detail: str, actor: Any,
+                    now: dt.datetime) -> None:
+    zone.control_mode = Zone.Mode.AUTO
+    zone.override_until = None
+    zone.override_note = ""
+    _control_event(zone, zone.control, reason, detail=detail, actor=actor, now=now)
+
+
+def _evaluate(zone: Zone, *, now: dt.datetime, actor: Any) -> None:
+    """Recompute the zone's level and control; record alerts and control events.
+
+    The caller holds the zone's row lock and saves the zone afterwards.
+    """
+    t = rules.Thresholds.of(zone)
+    pct = rules.percent(zone.occupancy, zone.capacity)
+    dens = rules.density(zone.occupancy, zone.area_m2)
+    level, level_reason = rules.level_for(pct, dens, zone.level, t)
+    if LEVEL_RANK[Level(level)] > LEVEL_RANK[Level(zone.level)]:
+        alert = Alert.objects.create(district_id=zone.district_id, zone=zone, level=level,
+                                     reason=level_reason, occupancy=zone.occupancy,
+                                     percent=pct, density=dens, raised_at=now)
+        audit_record(actor=None, district=zone.district, obj=alert, action="crowd.alert.raise",
+                     after=snapshot(alert), actor_label="system")
+    zone.level = level
+    if zone.control_mode == Zone.Mode.MANUAL:
+        if zone.override_until and zone.override_until > now:
+            return
+        before = snapshot(zone, ["control", "control_mode", "override_until"])
+        _return_to_auto(zone, reason="override_expired", detail="", actor=None, now=now)
+        audit_record(actor=None, district=zone.district, obj=zone,
+                     action="crowd.zone.override_expired", before=before,
+                     after=snapshot(zone, ["control", "control_mode", "override_until"]),
+                     actor_label="system")
+    control, reason = rules.control_for(pct, dens, zone.control, t)
+    if control != zone.control:
+        previous = zone.control
+        zone.control = control
+        _control_event(zone, previous, reason, detail=f"{pct}% · {dens}/㎡", actor=actor,
+                       now=now)
+        audit_record(actor=actor, district=zone.district, obj=zone,
+                     action="crowd.zone.control", before={"control": previous},
+                     after={"control": control, "reason": reason, "percent": pct,
+                            "occupancy": zone.occupancy},
+                     actor_label="" if getattr(actor, "is_authenticated", False) else "system")
+
+
+def overrides_expire(*, now: dt.datetime | None = None) -> int:
+    """Return zones whose override ran out to automatic control (periodic job)."""
+    now = now or timezone.now()
+    done = 0
+    for pk in Zone.objects.filter(control_mode=Zone.Mode.MANUAL,
+                                  override_until__lte=now).values_list("pk", flat=True):
+        with transaction.atomic():
+            zone = Zone.objects.select_for_update().select_related("district").get(pk=pk)
+            if zone.control_mode != Zone.Mode.MANUAL or zone.override_until > now:
+                continue
+            _evaluate(zone, now=now, actor=None)
+            zone.updated_at = now
+            zone.save()
+            done += 1
+    return done
+
+
+# --- alerts -----------------------------------------------------------------------------
+@transaction.atomic
+def alert_acknowledge(*, actor: Any, alert: Alert, note: str = "") -> Alert:
+    _require(actor, alert.district, "crowd.acknowledge")
+    alert = Alert.objects.select_for_update().get(pk=alert.pk)
+    if alert.acknowledged_at is not None:
+        raise Conflict(_("该预警已确认"), code="already_acknowledged")
+    before = snapshot(alert, ["acknowledged_at", "acknowledged_by", "ack_note"])
+    alert.acknowledged_at = timezone.now()
+    alert.acknowledged_by = actor
+    alert.ack_note = note.strip()[:200]
+    alert.save(update_fields=["acknowledged_at", "acknowledged_by", "ack_note"])
+    Zone.objects.filter(pk=alert.zone_id).update(updated_at=alert.acknowledged_at)
+    audit_record(actor=actor, district=alert.district, obj=alert,
+                 action="crowd.alert.acknowledge", before=before,
+                 after=snapshot(alert, ["acknowledged_at", "acknowledged_by", "ack_note"]))
+    return alert
+
+
+# --- retention ----------------------------------------------------------------------------
+def history_purge(*, now: dt.datetime | None = None) -> dict[str, int]:
+    """Delete raw readings and minute roll-ups past their retention (periodic job).
+
+    ``SHANGQUAN["CROWD_READING_RETENTION_DAYS"]`` (default 30) for raw readings and
+    ``CROWD_MINUTE_RETENTION_DAYS`` (default 400) for the roll-ups that reports use.
+    """
+    now = now or timezone.now()
+    reading_days = int(crowd_setting("CROWD_READING_RETENTION_DAYS", 30))
+    minute_days = int(crowd_setting("CROWD_MINUTE_RETENTION_DAYS", 400))
+    readings, _r = Reading.objects.filter(ts__lt=now - dt.timedelta(days=reading_days)).delete()
+    minutes, _m = MinuteFlow.objects.filter(
+        minute__lt=now - dt.timedelta(days=minute_days)).delete()
+    return {"readings": readings, "minutes": minutes}

@@ -1,0 +1,250 @@
+"""Zones, readings, manual counts, overrides and alerts through the real services."""
+
+import datetime as dt
+
+import pytest
+from django.utils import timezone
+
+from shangquan.core.errors import Conflict, PermissionDenied, ValidationFailed
+from shangquan.core.models import AuditLog, Device
+from shangquan.core.roles import Role
+from shangquan.crowd import selectors, services
+from shangquan.crowd.models import Alert, Control, ControlEvent, Level, MinuteFlow, Reading, Zone
+
+from .factories import evening_start, gate_factory, reading, zone_factory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def setup(north):
+    start = evening_start()
+    zone = zone_factory(north.district, name="小吃区", area_m2=200, area_per_person=2,
+                        reset_at=start)
+    gate, _raw = gate_factory(north.district, zone, code="A")
+    return zone, gate, start
+
+
+def test_capacity_is_area_over_area_per_person_and_editable(north):
+    committee = north.people[Role.COMMITTEE]
+    zone = services.zone_create(actor=committee, district=north.district, name="服饰区",
+                                area_m2="1500", area_per_person="1.5")
+    assert zone.capacity == 1000
+    assert zone.daily_capacity == int(1000 * 390 / 90)  # 17:00–23:30, 90 min stay
+    zone = services.zone_update(actor=committee, zone=zone, capacity=800)
+    assert zone.capacity == 800 and zone.capacity_manual
+    zone = services.zone_update(actor=committee, zone=zone, capacity_manual=False,
+                                area_m2=3000)
+    assert zone.capacity == 2000
+    assert AuditLog.objects.filter(object_type="crowd.zone", action="crowd.zone.update")\
+        .count() == 2
+
+
+def test_only_the_committee_manages_zones(north):
+    with pytest.raises(PermissionDenied):
+        services.zone_create(actor=north.people[Role.GRID_LEADER], district=north.district,
+                             name="x", area_m2=10)
+
+
+def test_thresholds_must_be_ordered(north):
+    zone = zone_factory(north.district)
+    with pytest.raises(ValidationFailed):
+        services.zone_update(actor=north.people[Role.COMMITTEE], zone=zone,
+                             open_below_pct=95)
+
+
+def test_readings_move_occupancy_and_roll_up_by_minute(setup):
+    zone, gate, start = setup
+    result = services.readings_ingest(device=gate.device, readings=[
+        reading(1, start + dt.timedelta(seconds=10), 30, 2),
+        reading(2, start + dt.timedelta(seconds=40), 10, 3),
+        reading(3, start + dt.timedelta(minutes=1, seconds=5), 5, 10),
+    ])
+    assert (result.accepted, result.duplicates) == (3, 0)
+    zone.refresh_from_db()
+    assert zone.occupancy == 30
+    minutes = list(MinuteFlow.objects.filter(zone=zone).order_by("minute"))
+    assert [(m.entries, m.exits, m.occupancy_max, m.occupancy_end) for m in minutes] == [
+        (40, 5, 35, 35), (5, 10, 30, 30)]
+
+
+def test_duplicate_and_out_of_order_readings_change_nothing(north):
+    start = evening_start()
+    readings = [reading(i, start + dt.timedelta(minutes=i), 9 + i % 4, 3 + i % 3)
+                for i in range(1, 31)]
+    in_order = zone_factory(north.district, reset_at=start)
+    shuffled = zone_factory(north.district, reset_at=start)
+    gate_a, _ = gate_factory(north.district, in_order)
+    gate_b, _ = gate_factory(north.district, shuffled)
+    services.readings_ingest(device=gate_a.device, readings=readings)
+    mixed = list(reversed(readings[10:])) + readings[:10]
+    services.readings_ingest(device=gate_b.device, readings=mixed[:15])
+    services.readings_ingest(device=gate_b.device, readings=mixed[15:] + mixed[:5])
+    again = services.readings_ingest(device=gate_b.device, readings=readings)
+    assert (again.accepted, again.duplicates) == (0, 30)
+    in_order.refresh_from_db()
+    shuffled.refresh_from_db()
+    assert in_order.occupancy == shuffled.occupancy > 0
+    assert (in_order.entries, in_order.exits) == (shuffled.entries, shuffled.exits)
+    assert Reading.objects.filter(gate=gate_b).count() == 30
+    key = ("minute", "entries", "exits")
+    assert list(MinuteFlow.objects.filter(zone=in_order).order_by("minute").values_list(*key)) \
+        == list(MinuteFlow.objects.filter(zone=shuffled).order_by("minute").values_list(*key))
+
+
+def test_occupancy_never_goes_below_zero(setup):
+    zone, gate, start = setup
+    services.readings_ingest(device=gate.device, readings=[
+        reading(1, start + dt.timedelta(minutes=1), 2, 9)])
+    zone.refresh_from_db()
+    assert zone.occupancy == 0
+
+
+def test_manual_count_corrects_drift_and_older_readings_no_longer_count(setup, north):
+    zone, gate, start = setup
+    services.readings_ingest(device=gate.device, readings=[
+        reading(i, start + dt.timedelta(minutes=i), 10, 2) for i in range(1, 11)])
+    zone.refresh_from_db()
+    assert zone.occupancy == 80
+    counted_at = start + dt.timedelta(minutes=10, seconds=30)
+    count = services.manual_count_record(actor=north.people[Role.GRID_LEADER], zone=zone,
+                                         counted=65, counted_at=counted_at, note="东侧清点")
+    assert count.drift == 15
+    zone.refresh_from_db()
+    assert zone.occupancy == 65
+    # a late reading stamped before the count is stored but not applied; a newer one is
+    result = services.readings_ingest(device=gate.device, readings=[
+        reading(11, counted_at - dt.timedelta(seconds=20), 4, 0),
+        reading(12, counted_at + dt.timedelta(seconds=20), 5, 1)])
+    assert (result.accepted, result.stale) == (1, 1)
+    zone.refresh_from_db()
+    assert zone.occupancy == 69
+    audit = AuditLog.objects.get(action="crowd.zone.count")
+    assert audit.after["drift"] == 15 and audit.before["occupancy"] == 80
+    with pytest.raises(Conflict):
+        services.manual_count_record(actor=north.people[Role.GRID_LEADER], zone=zone,
+                                     counted=1, counted_at=counted_at - dt.timedelta(minutes=1))
+
+
+def test_level_and_control_follow_occupancy_with_events_and_alerts(setup):
+    zone, gate, start = setup   # capacity 100
+    steps = [85, 91, 100, 95, 91, 85, 79, 76]
+    seq, occupancy = 0, 0
+    for i, target in enumerate(steps):
+        seq += 1
+        delta = target - occupancy
+        services.readings_ingest(device=gate.device, readings=[
+            reading(seq, start + dt.timedelta(minutes=i), max(delta, 0), max(-delta, 0))])
+        occupancy = target
+    zone.refresh_from_db()
+    assert (zone.occupancy, zone.level, zone.control) == (76, Level.GREEN, Control.OPEN)
+    events = list(ControlEvent.objects.filter(zone=zone).order_by("created_at", "id")
+                  .values_list("to_state", "reason"))
+    assert events == [(Control.LIMITED, "pct_at_limit"), (Control.CLOSED, "pct_at_close"),
+                      (Control.LIMITED, "pct_below_reopen"), (Control.OPEN, "pct_below_open")]
+    assert list(Alert.objects.filter(zone=zone).order_by("raised_at", "id")
+                .values_list("level", flat=True)) == [Level.YELLOW, Level.ORANGE, Level.RED]
+    assert AuditLog.objects.filter(action="crowd.zone.control").count() == 4
+
+
+def test_override_holds_until_it_expires_then_automatic_resumes(setup, north):
+    zone, gate, start = setup
+    leader = north.people[Role.GRID_LEADER]
+    with pytest.raises(ValidationFailed):
+        services.zone_override(actor=leader, zone=zone, control=Control.CLOSED, note=" ")
+    zone = services.zone_override(actor=leader, zone=zone, control=Control.CLOSED,
+                                  note="舞台演出，暂停进入", minutes=10)
+    services.readings_ingest(device=gate.device, readings=[
+        reading(1, start + dt.timedelta(minutes=1), 10, 0)])
+    zone.refresh_from_db()
+    assert (zone.control, zone.control_mode) == (Control.CLOSED, Zone.Mode.MANUAL)
+    assert services.overrides_expire(now=timezone.now() + dt.timedelta(minutes=11)) == 1
+    zone.refresh_from_db()
+    assert (zone.control, zone.control_mode, zone.override_until) == (Control.OPEN,
+                                                                      Zone.Mode.AUTO, None)
+    reasons = list(ControlEvent.objects.filter(zone=zone).order_by("id")
+                   .values_list("reason", flat=True))
+    assert reasons == ["override", "override_expired", "pct_below_open"]
+
+
+def test_release_returns_to_automatic_at_once(setup, north):
+    zone, gate, start = setup
+    leader = north.people[Role.COMMITTEE]
+    services.zone_override(actor=leader, zone=zone, control=Control.LIMITED, note="演练")
+    zone = services.zone_release(actor=leader, zone=zone, note="演练结束")
+    assert (zone.control, zone.control_mode) == (Control.OPEN, Zone.Mode.AUTO)
+    with pytest.raises(Conflict):
+        services.zone_release(actor=leader, zone=zone)
+
+
+def test_alerts_are_acknowledged_once(setup, north):
+    zone, gate, start = setup
+    services.readings_ingest(device=gate.device, readings=[
+        reading(1, start + dt.timedelta(minutes=1), 85, 0)])
+    alert = Alert.objects.get(zone=zone)
+    with pytest.raises(PermissionDenied):
+        services.alert_acknowledge(actor=north.people[Role.MERCHANT], alert=alert)
+    services.alert_acknowledge(actor=north.people[Role.DEPARTMENT], alert=alert,
+                               note="已派人疏导")
+    with pytest.raises(Conflict):
+        services.alert_acknowledge(actor=north.people[Role.DEPARTMENT], alert=alert)
+    board = selectors.board(user=north.people[Role.VOLUNTEER], district=north.district)
+    assert board["alerts"] == []
+
+
+def test_only_gate_counters_bound_to_a_gate_may_report(north):
+    from shangquan.core.services import device_create
+
+    kiosk, _ = device_create(actor=None, district=north.district, name="亭", kind="kiosk")
+    with pytest.raises(PermissionDenied):
+        services.readings_ingest(device=kiosk, readings=[])
+    loose, _ = device_create(actor=None, district=north.district, name="备用",
+                             kind=Device.Kind.GATE_COUNTER)
+    with pytest.raises(Conflict):
+        services.readings_ingest(device=loose, readings=[])
+
+
+def test_bad_readings_are_rejected_whole(setup):
+    zone, gate, start = setup
+    with pytest.raises(ValidationFailed):
+        services.readings_ingest(device=gate.device, readings=[
+            reading(1, start, 1, 0), {"seq": 2, "ts": "not a time", "entries": 1}])
+    assert not Reading.objects.exists()
+
+
+def test_board_shows_arrivals_and_forecast(setup, north):
+    zone, gate, _start = setup
+    now = timezone.now().replace(second=0, microsecond=0)
+    services.readings_ingest(device=gate.device, readings=[
+        reading(i, now - dt.timedelta(minutes=10 - i), 6, 2) for i in range(10)])
+    board = selectors.board(user=north.people[Role.COMMITTEE], district=north.district)
+    state = board["zones"][0]
+    assert state["occupancy"] == 40 and state["arrivals_per_minute"] == 6.0
+    assert state["forecast_15"] == 40 + 15 * 4
+    assert state["los"] == "A" and state["density"] == 0.2
+
+
+def test_evening_report_gives_peak_and_time_above_levels(setup, north):
+    zone, gate, start = setup
+    flows = [50, 35, 10, 0, -10, -30, -40]  # occupancy 50, 85, 95, 95, 85, 55, 15
+    for i, net in enumerate(flows):
+        services.readings_ingest(device=gate.device, readings=[
+            reading(i + 1, start + dt.timedelta(minutes=i), max(net, 0), max(-net, 0))])
+    day = selectors.latest_evening(district=north.district)
+    report = selectors.evening_report(user=north.people[Role.STREET], district=north.district,
+                                      day=day)
+    (row,) = report["zones"]
+    assert row["peak"] == 95 and row["peak_percent"] == 95.0
+    assert row["minutes"] == {Level.YELLOW: 4, Level.ORANGE: 2, Level.RED: 0}
+
+
+def test_purge_respects_retention(setup, settings):
+    zone, gate, start = setup
+    old = timezone.now() - dt.timedelta(days=40)
+    services.zone_reset(actor=None, zone=zone, at=old)
+    services.readings_ingest(device=gate.device, readings=[reading(1, old, 5, 0),
+                                                           reading(2, start, 5, 0)])
+    settings.SHANGQUAN = {**settings.SHANGQUAN, "CROWD_READING_RETENTION_DAYS": 30,
+                          "CROWD_MINUTE_RETENTION_DAYS": 35}
+    assert services.history_purge() == {"readings": 1, "minutes": 1}
+    assert Reading.objects.count() == 1
