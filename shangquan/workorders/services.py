@@ -1,0 +1,688 @@
+"""Every write on work orders: intake, the 四单 loop, SLAs, escalations, follow-ups.
+
+Each transition locks the order row, checks the state machine (DESIGN section 5) and
+the policies, writes an Event (the timeline), an audit row and the KPI counters, and
+notifies the people concerned after commit.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from decimal import Decimal
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from shangquan.core import policies
+from shangquan.core.audit import audit_record, snapshot
+from shangquan.core.errors import (
+    InvalidTransition,
+    NotAuthenticated,
+    NotFound,
+    PermissionDenied,
+    ValidationFailed,
+)
+from shangquan.core.models import Department, Device, District, Membership
+from shangquan.core.pii import phone_normalize, photos_clean
+from shangquan.core.roles import Role
+from shangquan.core.services import notification_send
+
+from . import rollup
+from .catalog import SEED_CATEGORIES
+from .models import (
+    TIER_LIMITS,
+    Category,
+    Channel,
+    Escalation,
+    Event,
+    FollowUp,
+    Photo,
+    Rating,
+    Settings,
+    Status,
+    TicketCounter,
+    Tier,
+    WorkOrder,
+)
+from .policies import CHANNEL_ROLES, is_handler
+
+MAX_DESCRIPTION = 2000
+
+
+# --- categories and settings -------------------------------------------------------
+def categories_ensure(*, district: District) -> int:
+    """Seed the article categories for a district (idempotent). Returns how many were made."""
+    existing = set(Category.objects.filter(district=district).values_list("code", flat=True))
+    missing = [row for row in SEED_CATEGORIES if row[0] not in existing]
+    if not missing:
+        return 0
+    departments = {d.code: d for d in Department.objects.filter(district=district)}
+    rows = []
+    for order, (code, name, tier, dept_code, anonymous) in enumerate(SEED_CATEGORIES):
+        if code in existing:
+            continue
+        response, resolution = TIER_LIMITS[tier]
+        rows.append(Category(district=district, code=code, name=name, tier=tier,
+                             department=departments.get(dept_code), response_hours=response,
+                             resolution_hours=resolution, allow_anonymous=anonymous,
+                             order=(order + 1) * 10))
+    Category.objects.bulk_create(rows, ignore_conflicts=True)
+    return len(rows)
+
+
+def settings_get(*, district: District) -> Settings:
+    found = Settings.objects.filter(district=district).first()
+    if found:
+        return found
+    try:
+        with transaction.atomic():
+            return Settings.objects.create(district=district)
+    except IntegrityError:
+        return Settings.objects.get(district=district)
+
+
+@transaction.atomic
+def category_update(*, actor: Any, district: District, category: Category,
+                    name: str | None = None, tier: str | None = None,
+                    department: Department | None | bool = False,
+                    response_hours: int | None = None, resolution_hours: int | None = None,
+                    allow_anonymous: bool | None = None,
+                    is_active: bool | None = None) -> Category:
+    policies.require(actor, district, "workorders.category_manage")
+    if category.district_id != district.pk:
+        raise NotFound()
+    before = snapshot(category)
+    if name is not None:
+        if not name.strip():
+            raise ValidationFailed(_("名称不能为空"), code="name_required")
+        category.name = name.strip()[:40]
+    if tier is not None:
+        if tier not in Tier.values:
+            raise ValidationFailed(_("未知时限类别"), code="unknown_tier")
+        category.tier = tier
+    if department is not False:
+        if department is not None and department.district_id != district.pk:
+            raise ValidationFailed(_("部门不属于该商圈"), code="department_mismatch")
+        category.department = department
+    if response_hours is not None:
+        category.response_hours = response_hours
+    if resolution_hours is not None:
+        category.resolution_hours = resolution_hours
+    if category.response_hours < 1 or category.resolution_hours < category.response_hours:
+        raise ValidationFailed(_("办结时限不能短于响应时限，且响应时限至少 1 小时"),
+                               code="invalid_limits")
+    if allow_anonymous is not None:
+        category.allow_anonymous = allow_anonymous
+    if is_active is not None:
+        category.is_active = is_active
+    category.save()
+    audit_record(actor=actor, district=district, obj=category, action="workorders.category.update",
+                 before=before, after=snapshot(category))
+    return category
+
+
+@transaction.atomic
+def category_create(*, actor: Any, district: District, code: str, name: str,
+                    tier: str = Tier.GENERAL, department: Department | None = None,
+                    allow_anonymous: bool = True) -> Category:
+    policies.require(actor, district, "workorders.category_manage")
+    if tier not in Tier.values:
+        raise ValidationFailed(_("未知时限类别"), code="unknown_tier")
+    if Category.objects.filter(district=district, code=code).exists():
+        raise ValidationFailed(_("类别代码已存在"), code="category_exists")
+    response, resolution = TIER_LIMITS[tier]
+    category = Category.objects.create(district=district, code=code, name=name, tier=tier,
+                                       department=department, response_hours=response,
+                                       resolution_hours=resolution,
+                                       allow_anonymous=allow_anonymous)
+    audit_record(actor=actor, district=district, obj=category,
+                 action="workorders.category.create", after=snapshot(category))
+    return category
+
+
+@transaction.atomic
+def settings_update(*, actor: Any, district: District, **fields: Any) -> Settings:
+    policies.require(actor, district, "workorders.settings_manage")
+    current = Settings.objects.select_for_update().get(pk=settings_get(district=district).pk)
+    before = snapshot(current)
+    allowed = {"duplicate_radius_m", "duplicate_window_hours", "rating_window_days",
+               "reopen_limit", "weight_response", "weight_resolution", "weight_satisfaction"}
+    for name, value in fields.items():
+        if name not in allowed or value is None:
+            continue
+        if name.startswith("weight_"):
+            value = Decimal(str(value))
+            if value < 0 or value > 1:
+                raise ValidationFailed(_("权重须在 0 到 1 之间"), code="invalid_weight")
+        elif int(value) < 0:
+            raise ValidationFailed(_("数值不能为负"), code="invalid_value")
+        setattr(current, name, value)
+    current.save()
+    audit_record(actor=actor, district=district, obj=current, action="workorders.settings.update",
+                 before=before, after=snapshot(current))
+    return current
+
+
+# --- intake ----------------------------------------------------------------------------
+def _ticket_number(district: District, now: dt.datetime) -> str:
+    """``<CODE>-<yyyymmdd>-<seq>``: the day's counter row is locked, so no two orders share it."""
+    day = rollup.local_day(now)
+    counter = TicketCounter.objects.select_for_update().filter(district=district, day=day).first()
+    if counter is None:
+        try:
+            with transaction.atomic():
+                counter = TicketCounter.objects.create(district=district, day=day, last=0)
+        except IntegrityError:  # another writer created today's row: wait for its lock
+            counter = TicketCounter.objects.select_for_update().get(district=district, day=day)
+    counter.last += 1
+    counter.save(update_fields=["last"])
+    return f"{district.code}-{day:%Y%m%d}-{counter.last:04d}"
+
+
+def _event(order: WorkOrder, action: str, actor: Any, note: str = "", *,
+           public: bool = True) -> Event:
+    user = actor if getattr(actor, "is_authenticated", False) else None
+    return Event.objects.create(district_id=order.district_id, order=order, action=action,
+                                status=order.status, note=note[:500], public=public,
+                                actor=user)
+
+
+def _members(district: District, *roles: str, department_id: int | None = None) -> list:
+    qs = Membership.objects.filter(district=district, is_active=True, role__in=roles,
+                                   user__is_active=True).select_related("user")
+    if department_id is not None:
+        qs = qs.filter(department_id=department_id)
+    seen, users = set(), []
+    for m in qs:
+        if m.user_id not in seen:
+            seen.add(m.user_id)
+            users.append(m.user)
+    return users
+
+
+def _notify(order: WorkOrder, users: Iterable, title: str, body: str = "", *,
+            sms: bool = False, staff: bool = True) -> None:
+    """In-app rows in the same transaction (they roll back with it); the outbound
+    sender runs after commit (core.services.notification_send)."""
+    if staff:
+        link = reverse("workorders:detail", kwargs={"code": order.district.code, "pk": order.pk})
+    else:
+        link = reverse("workorders:track", kwargs={"code": order.district.code,
+                                                   "number": order.number})
+    for user in users:
+        if user is not None:
+            notification_send(district=order.district, user=user, title=title, body=body,
+                              link=link, sms=sms)
+
+
+def _notify_reporter(order: WorkOrder, title: str, body: str = "") -> None:
+    if order.reporter_id:
+        _notify(order, [order.reporter], title, body, sms=True, staff=False)
+    elif order.reporter_phone and not order.anonymous:
+        from shangquan.core import notify
+
+        phone, text = order.reporter_phone, f"【{order.district.name}】{title} {body}"
+        transaction.on_commit(lambda: notify.send_text(to=phone, text=text))
+
+
+def _check_location(latitude: Any, longitude: Any) -> tuple[Decimal | None, Decimal | None]:
+    if latitude in (None, "") or longitude in (None, ""):
+        return None, None
+    try:
+        lat, lon = Decimal(str(latitude)), Decimal(str(longitude))
+    except ArithmeticError:
+        raise ValidationFailed(_("位置坐标不正确"), code="invalid_location") from None
+    if not (-90 <= lat <= 90 and -180 <= lon <= 180):
+        raise ValidationFailed(_("位置坐标不正确"), code="invalid_location")
+    return lat.quantize(Decimal("0.000001")), lon.quantize(Decimal("0.000001"))
+
+
+def work_order_submit(*, actor: Any, district: District, category_code: str, description: str,
+                      channel: str, merchant=None, grid=None, latitude=None, longitude=None,
+                      address: str = "", photos: list | tuple = (), reporter_name: str = "",
+                      reporter_phone: str = "", anonymous: bool = False,
+                      device: Device | None = None) -> WorkOrder:
+    """File a report (群众点单 / 随手拍) from any channel and give it a ticket number.
+
+    ``actor`` may be anonymous when the category allows anonymous reports; ``device`` is
+    an API-token device of this district (Open311 kiosks).
+    """
+    categories_ensure(district=district)
+    if channel not in Channel.values:
+        raise ValidationFailed(_("未知来源渠道"), code="unknown_channel")
+    authenticated = bool(getattr(actor, "is_authenticated", False))
+    needed = CHANNEL_ROLES.get(channel)
+    if needed and not policies.has_role(actor, district, *needed):
+        if not authenticated:
+            raise NotAuthenticated()
+        raise PermissionDenied(_("您不能通过该渠道提交"), code="channel_not_allowed")
+    if device is not None and device.district_id != district.pk:
+        raise NotFound()
+    category = Category.objects.filter(district=district, code=category_code,
+                                       is_active=True).select_related("department").first()
+    if category is None:
+        raise ValidationFailed(_("请选择问题类别"), code="unknown_category",
+                               details={"category": category_code})
+    description = (description or "").strip()
+    if len(description) < 4:
+        raise ValidationFailed(_("请描述一下问题（至少 4 个字）"), code="description_required")
+    if len(description) > MAX_DESCRIPTION:
+        raise ValidationFailed(_("描述太长"), code="description_too_long")
+    phone = phone_normalize(reporter_phone) if reporter_phone else ""
+    staff_entry = channel == Channel.HOTLINE
+    is_anonymous = bool(anonymous) or (not authenticated and device is None and not phone)
+    if is_anonymous and not category.allow_anonymous:
+        if not authenticated:
+            raise NotAuthenticated(_("该类问题需要登录后实名反映"), code="login_required")
+        raise ValidationFailed(_("该类问题不接受匿名反映"), code="anonymous_not_allowed")
+    if merchant is not None and merchant.district_id != district.pk:
+        raise NotFound()
+    if grid is not None and grid.district_id != district.pk:
+        raise NotFound()
+    if grid is None and merchant is not None and merchant.grid_id:
+        grid = merchant.grid
+    lat, lon = _check_location(latitude, longitude)
+    if lat is None and merchant is not None and merchant.latitude is not None:
+        lat, lon = merchant.latitude, merchant.longitude
+    cleaned = photos_clean(list(photos)) if photos else []
+    with transaction.atomic():
+        now = timezone.now()
+        order = WorkOrder(
+            district=district, number=_ticket_number(district, now), category=category,
+            channel=channel, description=description, merchant=merchant, grid=grid,
+            latitude=lat, longitude=lon, address=(address or "")[:200], created_at=now,
+            reporter=None if (staff_entry or is_anonymous or not authenticated) else actor,
+            reporter_name="" if is_anonymous else (reporter_name or "")[:60],
+            reporter_phone="" if is_anonymous else phone, anonymous=is_anonymous,
+            entered_by=actor if staff_entry else None)
+        if not order.reporter_name and order.reporter_id:
+            profile = getattr(actor, "profile", None)
+            order.reporter_name = (getattr(profile, "display_name", "")
+                                   or actor.get_full_name() or "")[:60]
+        order.save()
+        for photo in cleaned:
+            Photo.objects.create(district=district, order=order, kind=Photo.Kind.REPORT,
+                                 image=photo.content, width=photo.width, height=photo.height)
+        _event(order, "submit", actor, _("已受理，等待派单"))
+        rollup.apply(district, None, rollup.contribution(order))
+        audit_record(actor=actor, district=district, obj=order, action="workorders.submit",
+                     after={"number": order.number, "category": category.code,
+                            "channel": channel, "anonymous": is_anonymous,
+                            "photos": len(cleaned),
+                            "device": device.pk if device is not None else None})
+        _notify(order, _members(district, Role.COMMITTEE), _("新工单待派单：%(n)s %(c)s")
+                % {"n": order.number, "c": category.name}, description[:80])
+    return order
+
+
+# --- the loop -----------------------------------------------------------------------
+def _locked(order: WorkOrder) -> WorkOrder:
+    return (WorkOrder.objects.select_for_update().select_related("district", "category")
+            .get(pk=order.pk))
+
+
+class _Step:
+    """Context for one transition: lock, check state, then audit/rollup on success."""
+
+    def __init__(self, actor: Any, order: WorkOrder, action: str, allowed: Sequence[str]):
+        self.actor, self.action = actor, action
+        self.order = _locked(order)
+        if self.order.status not in allowed:
+            raise InvalidTransition(details={"status": self.order.status, "action": action})
+        self.before = snapshot(self.order)
+        self.kpi_before = rollup.contribution(self.order)
+
+    def done(self, note: str = "", *, public: bool = True, extra: dict | None = None) -> WorkOrder:
+        order = self.order
+        order.save()
+        _event(order, self.action, self.actor, note, public=public)
+        rollup.apply(order.district, self.kpi_before, rollup.contribution(order))
+        after = snapshot(order)
+        if extra:
+            after.update(extra)
+        audit_record(actor=self.actor, district=order.district, obj=order,
+                     action=f"workorders.{self.action}", before=self.before, after=after)
+        return order
+
+
+def _reason(reason: str) -> str:
+    reason = (reason or "").strip()
+    if len(reason) < 2:
+        raise ValidationFailed(_("请填写理由"), code="reason_required")
+    return reason[:300]
+
+
+@transaction.atomic
+def work_order_dispatch(*, actor: Any, district: District, order: WorkOrder,
+                        department: Department, deadline: dt.datetime | None = None,
+                        note: str = "") -> WorkOrder:
+    """党委派单: to a department, with a resolution deadline (default from the category)."""
+    policies.require(actor, district, "workorders.dispatch")
+    if order.district_id != district.pk or department.district_id != district.pk:
+        raise NotFound()
+    if not department.is_active:
+        raise ValidationFailed(_("该部门已停用"), code="department_inactive")
+    step = _Step(actor, order, "dispatch", (Status.SUBMITTED, Status.REOPENED))
+    o, now = step.order, timezone.now()
+    if deadline is not None and deadline <= now:
+        raise ValidationFailed(_("办结期限必须晚于现在"), code="deadline_past")
+    o.status, o.department, o.dispatched_at = Status.DISPATCHED, department, now
+    o.response_due_at = now + dt.timedelta(hours=o.category.response_hours)
+    o.resolution_due_at = deadline or now + dt.timedelta(hours=o.category.resolution_hours)
+    o.response_due_at = min(o.response_due_at, o.resolution_due_at)
+    o.accepted_at = o.resolved_at = o.rating_due_at = None
+    o.response_overdue = o.resolution_overdue = False
+    o.public_note = ""
+    step.done(_("已派单至%(d)s") % {"d": department.name}, extra={"note": note})
+    _notify(o, _members(district, Role.DEPARTMENT, department_id=department.pk),
+            _("新派单：%(n)s %(c)s") % {"n": o.number, "c": o.category.name},
+            _("请于 %(t)s 前办结。%(note)s") % {
+                "t": timezone.localtime(o.resolution_due_at).strftime("%m-%d %H:%M"),
+                "note": note})
+    _notify_reporter(o, _("您反映的问题已派单"), _("承办部门：%(d)s") % {"d": department.name})
+    return o
+
+
+def _require_handler(actor: Any, district: District, order: WorkOrder) -> None:
+    policies.require(actor, district, "workorders.handle")
+    if order.district_id != district.pk:
+        raise NotFound()
+    if not is_handler(actor, order):
+        raise PermissionDenied(_("只有承办部门可以处理该工单"), code="not_assigned")
+
+
+@transaction.atomic
+def work_order_accept(*, actor: Any, district: District, order: WorkOrder) -> WorkOrder:
+    """部门接单."""
+    _require_handler(actor, district, order)
+    step = _Step(actor, order, "accept", (Status.DISPATCHED,))
+    o, now = step.order, timezone.now()
+    o.status, o.accepted_at = Status.ACCEPTED, now
+    if o.response_due_at and now > o.response_due_at:
+        o.response_overdue = True
+    step.done(_("%(d)s已接单，正在处理") % {"d": o.department.name})
+    _notify_reporter(o, _("您反映的问题已接单处理"), o.number)
+    return o
+
+
+@transaction.atomic
+def work_order_return(*, actor: Any, district: District, order: WorkOrder,
+                      reason: str) -> WorkOrder:
+    """The department sends the order back to the committee with a reason (退回)."""
+    _require_handler(actor, district, order)
+    reason = _reason(reason)
+    step = _Step(actor, order, "return", (Status.DISPATCHED,))
+    o = step.order
+    department = o.department
+    o.status, o.department, o.public_note = Status.SUBMITTED, None, reason
+    o.dispatched_at = o.response_due_at = o.resolution_due_at = None
+    step.done(_("%(d)s退回：%(r)s") % {"d": department.name, "r": reason})
+    _notify(o, _members(district, Role.COMMITTEE), _("工单被退回：%(n)s") % {"n": o.number},
+            reason)
+    return o
+
+
+@transaction.atomic
+def work_order_resolve(*, actor: Any, district: District, order: WorkOrder, note: str,
+                       photos: list | tuple = ()) -> WorkOrder:
+    """The department reports the result, with evidence photos; the reporter may now rate."""
+    _require_handler(actor, district, order)
+    note = (note or "").strip()
+    if len(note) < 2:
+        raise ValidationFailed(_("请填写办理结果"), code="note_required")
+    cleaned = photos_clean(list(photos)) if photos else []
+    step = _Step(actor, order, "resolve", (Status.ACCEPTED,))
+    o, now = step.order, timezone.now()
+    o.status, o.resolved_at, o.resolution_note = Status.RESOLVED, now, note[:2000]
+    o.rating_due_at = now + dt.timedelta(days=settings_get(district=district).rating_window_days)
+    if o.resolution_due_at and now > o.resolution_due_at:
+        o.resolution_overdue = True
+    for photo in cleaned:
+        Photo.objects.create(district=district, order=o, kind=Photo.Kind.EVIDENCE,
+                             image=photo.content, width=photo.width, height=photo.height)
+    step.done(note, extra={"evidence_photos": len(cleaned)})
+    _notify_reporter(o, _("您反映的问题已办结，请评价"), note[:80])
+    return o
+
+
+@transaction.atomic
+def work_order_rate(*, actor: Any, district: District, order: WorkOrder, rating: str,
+                    comment: str = "") -> WorkOrder:
+    """群众评单. 不满意 reopens the order; past the reopen limit it goes to the street."""
+    if order.district_id != district.pk:
+        raise NotFound()
+    if not getattr(actor, "is_authenticated", False):
+        raise NotAuthenticated()
+    if order.reporter_id != actor.pk:
+        raise PermissionDenied(_("只有反映人可以评价"), code="not_reporter")
+    if rating not in Rating.values:
+        raise ValidationFailed(_("请选择满意、基本满意或不满意"), code="invalid_rating")
+    step = _Step(actor, order, "rate", (Status.RESOLVED,))
+    o, now = step.order, timezone.now()
+    if o.rating_due_at and now > o.rating_due_at:
+        raise InvalidTransition(_("评价期限已过"), code="rating_window_closed")
+    o.rating, o.rating_comment, o.rated_at = rating, (comment or "").strip()[:500], now
+    o.rating_excluded, o.rating_excluded_reason = False, ""
+    limit = settings_get(district=district).reopen_limit
+    if rating == Rating.UNSATISFIED:
+        o.status, o.reopen_count = Status.REOPENED, o.reopen_count + 1
+        o.department = None
+        step.done(_("群众评价：不满意，重新办理"))
+        if o.reopen_count > limit:
+            _escalate(o, Escalation.Reason.REOPEN_LIMIT,
+                      _("第 %(n)s 次不满意，超过重办上限") % {"n": o.reopen_count})
+        else:
+            _notify(o, _members(district, Role.COMMITTEE),
+                    _("群众不满意，请重新派单：%(n)s") % {"n": o.number}, o.rating_comment)
+    else:
+        o.status, o.closed_at = Status.CLOSED, now
+        step.done(_("群众评价：%(r)s") % {"r": Rating(rating).label})
+    return o
+
+
+@transaction.atomic
+def work_order_reject(*, actor: Any, district: District, order: WorkOrder,
+                      reason: str) -> WorkOrder:
+    """不予受理 (invalid, out of scope) with a reason the reporter sees."""
+    policies.require(actor, district, "workorders.reject")
+    if order.district_id != district.pk:
+        raise NotFound()
+    reason = _reason(reason)
+    step = _Step(actor, order, "reject", (Status.SUBMITTED, Status.REOPENED))
+    o = step.order
+    o.status, o.public_note, o.closed_at = Status.REJECTED, reason, timezone.now()
+    step.done(_("不予受理：%(r)s") % {"r": reason})
+    _notify_reporter(o, _("您反映的问题不予受理"), reason)
+    return o
+
+
+@transaction.atomic
+def work_order_merge(*, actor: Any, district: District, order: WorkOrder, into: WorkOrder,
+                     reason: str) -> WorkOrder:
+    """Merge a duplicate into an earlier order; the reporter is pointed at it."""
+    policies.require(actor, district, "workorders.merge")
+    if order.district_id != district.pk or into.district_id != district.pk:
+        raise NotFound()
+    if order.pk == into.pk:
+        raise ValidationFailed(_("不能合并到自身"), code="merge_self")
+    if into.status in (Status.MERGED, Status.REJECTED):
+        raise InvalidTransition(_("目标工单已合并或不予受理"), code="merge_target_closed")
+    reason = _reason(reason)
+    step = _Step(actor, order, "merge", (Status.SUBMITTED,))
+    o = step.order
+    o.status, o.merged_into, o.closed_at = Status.MERGED, into, timezone.now()
+    o.public_note = reason
+    step.done(_("已合并到 %(n)s：%(r)s") % {"n": into.number, "r": reason},
+              extra={"into": into.number})
+    _notify_reporter(o, _("您反映的问题已与 %(n)s 合并办理") % {"n": into.number}, reason)
+    return o
+
+
+@transaction.atomic
+def rating_mark_unreasonable(*, actor: Any, district: District, order: WorkOrder,
+                             reason: str) -> WorkOrder:
+    """The committee excludes an unreasonable rating from the satisfaction rate (audited)."""
+    policies.require(actor, district, "workorders.rating_exclude")
+    if order.district_id != district.pk:
+        raise NotFound()
+    reason = _reason(reason)
+    o = _locked(order)
+    if not o.rating or o.rating_excluded:
+        raise InvalidTransition(_("该工单没有可排除的评价"), code="no_rating")
+    before, kpi_before = snapshot(o), rollup.contribution(o)
+    o.rating_excluded, o.rating_excluded_reason = True, reason
+    o.save(update_fields=["rating_excluded", "rating_excluded_reason"])
+    _event(o, "rating_exclude", actor, _("评价经党委认定不合理，不计入满意率：%(r)s")
+           % {"r": reason})
+    rollup.apply(district, kpi_before, rollup.contribution(o))
+    audit_record(actor=actor, district=district, obj=o, action="workorders.rating_exclude",
+                 before=before, after=snapshot(o))
+    return o
+
+
+def _escalate(order: WorkOrder, reason: str, note: str, actor: Any = None) -> Escalation | None:
+    """吹哨 to the street: one open escalation per order and reason."""
+    if Escalation.objects.filter(order=order, reason=reason, handled_at__isnull=True).exists():
+        return None
+    try:
+        with transaction.atomic():
+            esc = Escalation.objects.create(district_id=order.district_id, order=order,
+                                            reason=reason, note=note[:300])
+    except IntegrityError:
+        return None
+    if not order.escalated:
+        WorkOrder.objects.filter(pk=order.pk).update(escalated=True)
+        order.escalated = True
+    _event(order, "escalate", actor, _("吹哨上报街道：%(r)s") % {
+        "r": Escalation.Reason(reason).label}, public=False)
+    audit_record(actor=actor, district=order.district, obj=esc, action="workorders.escalate",
+                 after=snapshot(esc))
+    _notify(order, _members(order.district, Role.STREET, Role.COMMITTEE),
+            _("吹哨：%(n)s %(r)s") % {"n": order.number, "r": Escalation.Reason(reason).label},
+            note)
+    return esc
+
+
+@transaction.atomic
+def work_order_escalate(*, actor: Any, district: District, order: WorkOrder,
+                        note: str) -> Escalation:
+    """A committee member or the handling department blows the whistle by hand."""
+    policies.require(actor, district, "workorders.escalate")
+    if order.district_id != district.pk:
+        raise NotFound()
+    if policies.has_role(actor, district, Role.DEPARTMENT) and not policies.has_role(
+            actor, district, Role.COMMITTEE) and not is_handler(actor, order):
+        raise PermissionDenied(_("只有承办部门可以吹哨"), code="not_assigned")
+    if order.status in (Status.CLOSED, Status.REJECTED, Status.MERGED):
+        raise InvalidTransition()
+    esc = _escalate(_locked(order), Escalation.Reason.MANUAL, _reason(note), actor)
+    if esc is None:
+        raise InvalidTransition(_("该工单已在吹哨处理中"), code="already_escalated")
+    return esc
+
+
+@transaction.atomic
+def escalation_handle(*, actor: Any, district: District, escalation: Escalation,
+                      note: str) -> Escalation:
+    """The street records how it dealt with the escalation (协调、督办)."""
+    policies.require(actor, district, "workorders.escalation_handle")
+    if escalation.district_id != district.pk:
+        raise NotFound()
+    esc = Escalation.objects.select_for_update().get(pk=escalation.pk)
+    if esc.handled_at is not None:
+        raise InvalidTransition(_("已处理"), code="already_handled")
+    before = snapshot(esc)
+    esc.handled_at, esc.handled_by, esc.handling_note = timezone.now(), actor, _reason(note)
+    esc.save()
+    _event(esc.order, "escalation_handled", actor, _("街道督办：%(n)s") % {"n": esc.handling_note},
+           public=False)
+    audit_record(actor=actor, district=district, obj=esc, action="workorders.escalation_handle",
+                 before=before, after=snapshot(esc))
+    return esc
+
+
+@transaction.atomic
+def follow_up_record(*, actor: Any, district: District, order: WorkOrder, outcome: str,
+                     note: str = "") -> FollowUp:
+    """事后回访 on a closed order."""
+    policies.require(actor, district, "workorders.follow_up")
+    if order.district_id != district.pk:
+        raise NotFound()
+    if order.status != Status.CLOSED:
+        raise InvalidTransition(_("只能回访已办结的工单"), code="not_closed")
+    if outcome not in FollowUp.Outcome.values:
+        raise ValidationFailed(_("请选择回访结果"), code="invalid_outcome")
+    follow = FollowUp.objects.create(district=district, order=order, outcome=outcome,
+                                     note=(note or "")[:500], by=actor)
+    _event(order, "follow_up", actor, _("事后回访：%(o)s") % {
+        "o": FollowUp.Outcome(outcome).label})
+    audit_record(actor=actor, district=district, obj=follow, action="workorders.follow_up",
+                 after=snapshot(follow))
+    return follow
+
+
+# --- timers -----------------------------------------------------------------------
+def overdue_check(*, now: dt.datetime | None = None, batch: int = 500) -> int:
+    """Flag overdue responses and resolutions and blow the whistle (periodic)."""
+    now = now or timezone.now()
+    flagged = 0
+    checks = [
+        ("response_overdue", Escalation.Reason.RESPONSE_OVERDUE,
+         WorkOrder.objects.filter(status=Status.DISPATCHED, response_overdue=False,
+                                  response_due_at__lt=now)),
+        ("resolution_overdue", Escalation.Reason.RESOLUTION_OVERDUE,
+         WorkOrder.objects.filter(status__in=[Status.DISPATCHED, Status.ACCEPTED],
+                                  resolution_overdue=False, resolution_due_at__lt=now)),
+    ]
+    for flag, reason, qs in checks:
+        for pk in list(qs.values_list("pk", flat=True)[:batch]):
+            with transaction.atomic():
+                o = (WorkOrder.objects.select_for_update().select_related("district", "category")
+                     .filter(pk=pk, **{flag: False}).first())
+                if o is None:
+                    continue
+                kpi_before, before = rollup.contribution(o), snapshot(o)
+                setattr(o, flag, True)
+                o.save(update_fields=[flag])
+                rollup.apply(o.district, kpi_before, rollup.contribution(o))
+                audit_record(actor=None, district=o.district, obj=o,
+                             action=f"workorders.{flag}", before=before, after=snapshot(o),
+                             actor_label="system")
+                _escalate(o, reason, _("%(n)s 已超过期限") % {"n": o.number})
+                flagged += 1
+    return flagged
+
+
+def auto_close(*, now: dt.datetime | None = None, batch: int = 500) -> int:
+    """Close resolved orders whose rating window has passed (periodic)."""
+    now = now or timezone.now()
+    closed = 0
+    due = WorkOrder.objects.filter(status=Status.RESOLVED, rating_due_at__lt=now)
+    for pk in list(due.values_list("pk", flat=True)[:batch]):
+        with transaction.atomic():
+            o = (WorkOrder.objects.select_for_update().select_related("district", "category")
+                 .filter(pk=pk, status=Status.RESOLVED).first())
+            if o is None:
+                continue
+            kpi_before, before = rollup.contribution(o), snapshot(o)
+            o.status, o.closed_at = Status.CLOSED, now
+            o.save(update_fields=["status", "closed_at"])
+            _event(o, "auto_close", None, _("评价期满，自动办结"))
+            rollup.apply(o.district, kpi_before, rollup.contribution(o))
+            audit_record(actor=None, district=o.district, obj=o, action="workorders.auto_close",
+                         before=before, after=snapshot(o), actor_label="system")
+            closed += 1
+    return closed
+
+
+def kpi_rebuild(*, district: District) -> int:
+    """Recompute the KPI counters from the orders (after bulk loads or a repair)."""
+    rows = rollup.rebuild(district=district)
+    audit_record(actor=None, district=district, action="workorders.kpi_rebuild",
+                 object_type="workorders.kpidaily", object_id=district.pk,
+                 after={"rows": rows}, actor_label="system")
+    return rows
