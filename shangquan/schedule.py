@@ -8,4 +8,6 @@ PERIODIC_JOBS: list[tuple[str, int]] = [
     ("shangquan.core.tasks.purge_idempotency_records", 6 * 3600),
     ("shangquan.core.tasks.purge_one_time_codes", 24 * 3600),
     ("shangquan.inspections.tasks.escalate_overdue_rectifications", 15 * 60),
+    ("shangquan.workorders.tasks.check_overdue", 5 * 60),
+    ("shangquan.workorders.tasks.close_unrated", 30 * 60),
 ]
