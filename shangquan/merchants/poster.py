@@ -1,0 +1,179 @@
+"""Printable QR posters (PNG, SVG, PDF) for a merchant's public page.
+
+The code carries SITE_URL + /m/<public token>/ and nothing else: no internal id. The
+PDF uses reportlab's built-in STSong-Light CID font, so Chinese needs no font file;
+the PNG uses a CJK TrueType font when the machine has one.
+"""
+
+from __future__ import annotations
+
+import io
+from functools import cache
+from pathlib import Path
+from xml.sax.saxutils import escape
+
+import qrcode
+import qrcode.image.svg
+from django.conf import settings
+from django.urls import reverse
+from PIL import Image, ImageDraw, ImageFont
+
+from .models import Merchant
+
+FORMATS = {"png": "image/png", "svg": "image/svg+xml", "pdf": "application/pdf"}
+CJK_FONT_CANDIDATES = [
+    "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
+    "/usr/share/fonts/opentype/noto/NotoSerifCJK-Regular.ttc",
+    "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
+    "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc",
+    "/usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf",
+    "/usr/share/fonts/truetype/arphic/uming.ttc",
+]
+
+
+def poster_url(merchant: Merchant) -> str:
+    path = reverse("merchants:public_page", kwargs={"token": merchant.public_token})
+    return f"{settings.SITE_URL}{path}"
+
+
+def qr_matrix(data: str) -> list[list[bool]]:
+    code = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, border=2)
+    code.add_data(data)
+    code.make(fit=True)
+    return code.get_matrix()
+
+
+@cache
+def cjk_font_path() -> str | None:
+    configured = getattr(settings, "SHANGQUAN", {}).get("POSTER_FONT")
+    for candidate in [configured, *CJK_FONT_CANDIDATES]:
+        if candidate and Path(candidate).exists():
+            return candidate
+    return None
+
+
+def _font(size: int, *, cjk: bool) -> ImageFont.ImageFont:
+    path = cjk_font_path() if cjk else None
+    if path:
+        return ImageFont.truetype(path, size)
+    try:
+        return ImageFont.truetype("DejaVuSans.ttf", size)
+    except OSError:
+        return ImageFont.load_default()
+
+
+def _lines(merchant: Merchant) -> tuple[str, str, str]:
+    place = " · ".join(p for p in (merchant.stall_no, merchant.category) if p)
+    return merchant.name, merchant.district.name, place
+
+
+def poster_png(merchant: Merchant) -> bytes:
+    url = poster_url(merchant)
+    matrix = qr_matrix(url)
+    width, cell = 1240, 0
+    cell = (width - 240) // len(matrix)
+    size = cell * len(matrix)
+    height = size + 520
+    image = Image.new("RGB", (width, height), "white")
+    draw = ImageDraw.Draw(image)
+    draw.rectangle([0, 0, width, 150], fill=(183, 28, 28))
+    name, district, place = _lines(merchant)
+    has_cjk = cjk_font_path() is not None
+    title_font = _font(64, cjk=True)
+    # Without a CJK font the PNG shows the stall and address code words it can draw.
+    draw.text((width // 2, 75), district if has_cjk else merchant.district.code,
+              fill="white", font=title_font, anchor="mm")
+    left, top = (width - size) // 2, 190
+    for y, row in enumerate(matrix):
+        for x, dark in enumerate(row):
+            if dark:
+                draw.rectangle([left + x * cell, top + y * cell, left + (x + 1) * cell - 1,
+                                top + (y + 1) * cell - 1], fill="black")
+    draw.text((width // 2, top + size + 90), name if has_cjk else merchant.stall_no or "QR",
+              fill="black", font=_font(80, cjk=True), anchor="mm")
+    caption = "扫码查看商户信息 · 我要反映" if has_cjk else url
+    draw.text((width // 2, top + size + 190), caption, fill=(90, 90, 90),
+              font=_font(40, cjk=True), anchor="mm")
+    if place and has_cjk:
+        draw.text((width // 2, top + size + 260), place, fill=(90, 90, 90),
+                  font=_font(40, cjk=True), anchor="mm")
+    out = io.BytesIO()
+    image.save(out, format="PNG", optimize=True)
+    return out.getvalue()
+
+
+def poster_svg(merchant: Merchant) -> bytes:
+    url = poster_url(merchant)
+    matrix = qr_matrix(url)
+    cell, n = 10, len(matrix)
+    size = cell * n
+    width, height = size + 120, size + 300
+    left, top = 60, 110
+    rects = "".join(f'<rect x="{left + x * cell}" y="{top + y * cell}" width="{cell}" '
+                    f'height="{cell}"/>'
+                    for y, row in enumerate(matrix) for x, dark in enumerate(row) if dark)
+    name, district, place = (escape(s) for s in _lines(merchant))
+    font = "font-family=\"'Noto Sans CJK SC','PingFang SC','Microsoft YaHei',sans-serif\""
+    svg = (f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
+           f'viewBox="0 0 {width} {height}" role="img" aria-label="{name}">'
+           f'<rect width="100%" height="100%" fill="#fff"/>'
+           f'<rect width="100%" height="80" fill="#b71c1c"/>'
+           f'<text x="{width / 2}" y="52" fill="#fff" font-size="30" text-anchor="middle" '
+           f'{font}>{district}</text>'
+           f'<g fill="#000">{rects}</g>'
+           f'<text x="{width / 2}" y="{top + size + 60}" font-size="36" font-weight="bold" '
+           f'text-anchor="middle" {font}>{name}</text>'
+           f'<text x="{width / 2}" y="{top + size + 105}" font-size="20" fill="#555" '
+           f'text-anchor="middle" {font}>扫码查看商户信息 · 我要反映</text>'
+           f'<text x="{width / 2}" y="{top + size + 140}" font-size="18" fill="#555" '
+           f'text-anchor="middle" {font}>{place}</text></svg>')
+    return svg.encode()
+
+
+def poster_pdf(merchants: list[Merchant]) -> bytes:
+    """One A5 page per merchant (a batch prints a whole grid at once)."""
+    from reportlab.lib.pagesizes import A5
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+    from reportlab.pdfgen import canvas
+
+    if "STSong-Light" not in pdfmetrics.getRegisteredFontNames():
+        pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
+    out = io.BytesIO()
+    pdf = canvas.Canvas(out, pagesize=A5)
+    width, height = A5
+    pdf.setTitle("商户二维码")
+    for merchant in merchants:
+        name, district, place = _lines(merchant)
+        pdf.setFillColorRGB(0.72, 0.11, 0.11)
+        pdf.rect(0, height - 70, width, 70, stroke=0, fill=1)
+        pdf.setFillColorRGB(1, 1, 1)
+        pdf.setFont("STSong-Light", 20)
+        pdf.drawCentredString(width / 2, height - 45, district)
+        matrix = qr_matrix(poster_url(merchant))
+        cell = (width - 120) / len(matrix)
+        left, top = 60, height - 100
+        pdf.setFillColorRGB(0, 0, 0)
+        for y, row in enumerate(matrix):
+            for x, dark in enumerate(row):
+                if dark:
+                    pdf.rect(left + x * cell, top - (y + 1) * cell, cell, cell, stroke=0, fill=1)
+        bottom = top - len(matrix) * cell
+        pdf.setFont("STSong-Light", 26)
+        pdf.drawCentredString(width / 2, bottom - 40, name)
+        pdf.setFont("STSong-Light", 13)
+        pdf.setFillColorRGB(0.35, 0.35, 0.35)
+        pdf.drawCentredString(width / 2, bottom - 66, "扫码查看商户信息 · 我要反映")
+        if place:
+            pdf.drawCentredString(width / 2, bottom - 86, place)
+        pdf.showPage()
+    pdf.save()
+    return out.getvalue()
+
+
+def poster(merchant: Merchant, fmt: str) -> bytes:
+    if fmt == "png":
+        return poster_png(merchant)
+    if fmt == "svg":
+        return poster_svg(merchant)
+    return poster_pdf([merchant])
