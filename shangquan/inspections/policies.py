@@ -43,7 +43,25 @@ def is_staff(user: Any, district) -> bool:
 
 
 def owns_merchant(user: Any, merchant) -> bool:
-    return bool(getattr(user, "is_authenticated", False)) and merchant.owner_id == user.pk
+    """The shop's owner or one of its staff accounts."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    if merchant.owner_id == user.pk:
+        return True
+    from shangquan.merchants.models import MerchantStaff
+
+    return MerchantStaff.objects.filter(merchant_id=merchant.pk, user_id=user.pk).exists()
+
+
+def own_merchant_ids(user: Any, district) -> set[int]:
+    from django.db.models import Q
+
+    from shangquan.merchants.models import Merchant
+
+    if not getattr(user, "is_authenticated", False):
+        return set()
+    return set(Merchant.objects.filter(Q(owner=user) | Q(staff__user=user), district=district)
+               .values_list("pk", flat=True))
 
 
 def can_see_merchant(user: Any, district, merchant) -> bool:

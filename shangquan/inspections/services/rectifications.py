@@ -60,7 +60,13 @@ def _department_of(actor: Any, district: District) -> Department | None:
 
 
 def _merchant_users(merchant: Merchant) -> list:
-    return [merchant.owner] if merchant.owner_id else []
+    """The owner and staff accounts: whoever answers the shop's orders."""
+    from django.contrib.auth import get_user_model
+
+    ids = set(merchant.staff.values_list("user_id", flat=True))
+    if merchant.owner_id:
+        ids.add(merchant.owner_id)
+    return list(get_user_model().objects.filter(pk__in=ids, is_active=True))
 
 
 def _oversight_users(district: District) -> list:
@@ -76,17 +82,11 @@ def _notify(district: District, users: list, title: str, body: str, link: str = 
 
 
 def _merchant_set_status(*, actor: Any, merchant: Merchant, status: str, reason: str) -> None:
-    """Through the merchants app's service when it is there (it owns the status)."""
-    try:
-        from shangquan.merchants.services import merchant_status_set
-    except ImportError:  # merchants app not yet providing it: same effect, same audit
-        before = snapshot(merchant, ["status"])
-        Merchant.objects.filter(pk=merchant.pk).update(status=status)
-        merchant.status = status
-        audit_record(actor=actor, district=merchant.district, obj=merchant,
-                     action="merchant.status_set", before=before,
-                     after={"status": status, "reason": reason})
-        return
+    """停业整改 / 恢复营业 through the merchants app, which owns the status."""
+    from shangquan.merchants.services import merchant_status_set
+
+    if actor is None:
+        raise ValidationFailed(_("停业整改须由检查人员作出"), code="actor_required")
     merchant_status_set(actor=actor, merchant=merchant, status=status, reason=reason)
 
 
@@ -109,6 +109,8 @@ def rectification_issue(*, actor: Any, district: District, merchant: Merchant, t
     title = (title or "").strip()
     if not title:
         raise ValidationFailed(_("请填写隐患内容"), code="title_required")
+    if stop_business and actor is None:
+        raise ValidationFailed(_("停业整改须由检查人员作出"), code="actor_required")
     if stop_business and severity != Severity.SERIOUS:
         raise ValidationFailed(_("只有严重隐患可以责令停业整改"), code="stop_requires_serious")
     now = timezone.now()
