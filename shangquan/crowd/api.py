@@ -7,7 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.utils.translation import gettext as _
-from ninja import Field, Router, Schema, Status
+from ninja import Field, Path, Router, Schema, Status
 
 from shangquan.core.apibase import paginate, request_device
 from shangquan.core.errors import NotAuthenticated, NotFound
@@ -17,6 +17,8 @@ from . import selectors, services
 from .models import Control, Zone
 
 router = Router(tags=["crowd"])
+# The district code comes from the mount prefix /districts/{code}/.
+PathStr = Path[str]
 
 
 class ZoneIn(Schema):
@@ -199,16 +201,16 @@ def _zone_ref(user, district, pk: int | None):
 
 
 # --- zones -----------------------------------------------------------------------------
-@router.get("/crowd/zones", response=dict)
-def zones_list(request, code: str, limit: int = 100, offset: int = 0) -> Any:
+@router.get("crowd/zones", response=dict)
+def zones_list(request, code: PathStr, limit: int = 100, offset: int = 0) -> Any:
     district = access_district(user=request.user, code=code)
     items, meta = paginate(selectors.zone_list(user=request.user, district=district),
                            limit=limit, offset=offset)
     return {**meta, "items": [ZoneOut.from_orm(z).dict() for z in items]}
 
 
-@router.post("/crowd/zones", response={201: ZoneOut})
-def zones_create(request, code: str, payload: ZoneIn):
+@router.post("crowd/zones", response={201: ZoneOut})
+def zones_create(request, code: PathStr, payload: ZoneIn):
     district = access_district(user=request.user, code=code)
     data = payload.dict(exclude_none=True)
     parent = _zone_ref(request.user, district, data.pop("parent_id", None))
@@ -223,14 +225,14 @@ def zones_create(request, code: str, payload: ZoneIn):
     return Status(201, zone)
 
 
-@router.get("/crowd/zones/{zone_id}", response=ZoneOut)
-def zones_get(request, code: str, zone_id: int):
+@router.get("crowd/zones/{zone_id}", response=ZoneOut)
+def zones_get(request, code: PathStr, zone_id: int):
     district = access_district(user=request.user, code=code)
     return selectors.zone_get(user=request.user, district=district, pk=zone_id)
 
 
-@router.patch("/crowd/zones/{zone_id}", response=ZoneOut)
-def zones_update(request, code: str, zone_id: int, payload: ZonePatch):
+@router.patch("crowd/zones/{zone_id}", response=ZoneOut)
+def zones_update(request, code: PathStr, zone_id: int, payload: ZonePatch):
     district = access_district(user=request.user, code=code)
     zone = selectors.zone_get(user=request.user, district=district, pk=zone_id)
     changes = payload.dict(exclude_unset=True)
@@ -242,8 +244,8 @@ def zones_update(request, code: str, zone_id: int, payload: ZonePatch):
     return services.zone_update(actor=request.user, zone=zone, **changes)
 
 
-@router.post("/crowd/zones/{zone_id}/counts", response={201: CountOut})
-def zones_count(request, code: str, zone_id: int, payload: CountIn):
+@router.post("crowd/zones/{zone_id}/counts", response={201: CountOut})
+def zones_count(request, code: PathStr, zone_id: int, payload: CountIn):
     district = access_district(user=request.user, code=code)
     zone = selectors.zone_get(user=request.user, district=district, pk=zone_id)
     count = services.manual_count_record(actor=request.user, zone=zone,
@@ -255,23 +257,23 @@ def zones_count(request, code: str, zone_id: int, payload: CountIn):
                         "note": count.note})
 
 
-@router.post("/crowd/zones/{zone_id}/override", response=ZoneOut)
-def zones_override(request, code: str, zone_id: int, payload: OverrideIn):
+@router.post("crowd/zones/{zone_id}/override", response=ZoneOut)
+def zones_override(request, code: PathStr, zone_id: int, payload: OverrideIn):
     district = access_district(user=request.user, code=code)
     zone = selectors.zone_get(user=request.user, district=district, pk=zone_id)
     return services.zone_override(actor=request.user, zone=zone, control=payload.control,
                                   note=payload.note, minutes=payload.minutes)
 
 
-@router.post("/crowd/zones/{zone_id}/release", response=ZoneOut)
-def zones_release(request, code: str, zone_id: int, payload: NoteIn):
+@router.post("crowd/zones/{zone_id}/release", response=ZoneOut)
+def zones_release(request, code: PathStr, zone_id: int, payload: NoteIn):
     district = access_district(user=request.user, code=code)
     zone = selectors.zone_get(user=request.user, district=district, pk=zone_id)
     return services.zone_release(actor=request.user, zone=zone, note=payload.note)
 
 
-@router.get("/crowd/events", response=dict)
-def events_list(request, code: str, zone_id: int | None = None, limit: int = 50,
+@router.get("crowd/events", response=dict)
+def events_list(request, code: PathStr, zone_id: int | None = None, limit: int = 50,
                 offset: int = 0) -> Any:
     district = access_district(user=request.user, code=code)
     zone = _zone_ref(request.user, district, zone_id)
@@ -281,8 +283,8 @@ def events_list(request, code: str, zone_id: int | None = None, limit: int = 50,
 
 
 # --- gates -----------------------------------------------------------------------------
-@router.get("/crowd/gates", response=dict)
-def gates_list(request, code: str, limit: int = 100, offset: int = 0) -> Any:
+@router.get("crowd/gates", response=dict)
+def gates_list(request, code: PathStr, limit: int = 100, offset: int = 0) -> Any:
     district = access_district(user=request.user, code=code)
     items, meta = paginate(selectors.gate_list(user=request.user, district=district),
                            limit=limit, offset=offset)
@@ -291,8 +293,8 @@ def gates_list(request, code: str, limit: int = 100, offset: int = 0) -> Any:
     return {**meta, "items": [_gate_out(g) for g in items]}
 
 
-@router.post("/crowd/gates", response={201: GateCreated})
-def gates_create(request, code: str, payload: GateIn):
+@router.post("crowd/gates", response={201: GateCreated})
+def gates_create(request, code: PathStr, payload: GateIn):
     district = access_district(user=request.user, code=code)
     zone = selectors.zone_get(user=request.user, district=district, pk=payload.zone_id)
     gate, raw = services.gate_create(actor=request.user, district=district, zone=zone,
@@ -300,8 +302,8 @@ def gates_create(request, code: str, payload: GateIn):
     return Status(201, {**_gate_out(gate), "device_token": raw})
 
 
-@router.patch("/crowd/gates/{gate_id}", response=GateOut)
-def gates_update(request, code: str, gate_id: int, payload: GatePatch):
+@router.patch("crowd/gates/{gate_id}", response=GateOut)
+def gates_update(request, code: PathStr, gate_id: int, payload: GatePatch):
     district = access_district(user=request.user, code=code)
     gate = selectors.gate_get(user=request.user, district=district, pk=gate_id)
     changes = payload.dict(exclude_none=True)
@@ -310,8 +312,8 @@ def gates_update(request, code: str, gate_id: int, payload: GatePatch):
     return _gate_out(services.gate_update(actor=request.user, gate=gate, **changes))
 
 
-@router.post("/crowd/gates/{gate_id}/token", response={201: dict})
-def gates_token(request, code: str, gate_id: int):
+@router.post("crowd/gates/{gate_id}/token", response={201: dict})
+def gates_token(request, code: PathStr, gate_id: int):
     district = access_district(user=request.user, code=code)
     gate = selectors.gate_get(user=request.user, district=district, pk=gate_id)
     return Status(201, {"device_token": services.gate_token_rotate(actor=request.user,
@@ -319,8 +321,8 @@ def gates_token(request, code: str, gate_id: int):
 
 
 # --- readings (device tokens) -------------------------------------------------------------
-@router.post("/crowd/readings", response=IngestOut)
-def readings_post(request, code: str, payload: ReadingBatch):
+@router.post("crowd/readings", response=IngestOut)
+def readings_post(request, code: PathStr, payload: ReadingBatch):
     """A gate counter posts a batch of readings with its device token.
 
     Each reading is the people in and out since the counter's previous reading.
@@ -339,14 +341,14 @@ def readings_post(request, code: str, payload: ReadingBatch):
 
 
 # --- board, alerts, reports ------------------------------------------------------------------
-@router.get("/crowd/board", response=dict)
-def board(request, code: str) -> Any:
+@router.get("crowd/board", response=dict)
+def board(request, code: PathStr) -> Any:
     district = access_district(user=request.user, code=code)
     return selectors.board(user=request.user, district=district)
 
 
-@router.get("/crowd/alerts", response=dict)
-def alerts_list(request, code: str, open_only: bool = False, limit: int = 50,
+@router.get("crowd/alerts", response=dict)
+def alerts_list(request, code: PathStr, open_only: bool = False, limit: int = 50,
                 offset: int = 0) -> Any:
     district = access_district(user=request.user, code=code)
     items, meta = paginate(selectors.alert_list(user=request.user, district=district,
@@ -355,15 +357,15 @@ def alerts_list(request, code: str, open_only: bool = False, limit: int = 50,
     return {**meta, "items": [AlertOut.from_orm(a).dict() for a in items]}
 
 
-@router.post("/crowd/alerts/{alert_id}/ack", response=AlertOut)
-def alerts_ack(request, code: str, alert_id: int, payload: NoteIn):
+@router.post("crowd/alerts/{alert_id}/ack", response=AlertOut)
+def alerts_ack(request, code: PathStr, alert_id: int, payload: NoteIn):
     district = access_district(user=request.user, code=code)
     alert = selectors.alert_get(user=request.user, district=district, pk=alert_id)
     return services.alert_acknowledge(actor=request.user, alert=alert, note=payload.note)
 
 
-@router.get("/crowd/report", response=dict)
-def report(request, code: str, day: dt.date | None = None) -> Any:
+@router.get("crowd/report", response=dict)
+def report(request, code: PathStr, day: dt.date | None = None) -> Any:
     district = access_district(user=request.user, code=code)
     day = day or selectors.latest_evening(district=district)
     data = selectors.evening_report(user=request.user, district=district, day=day)
