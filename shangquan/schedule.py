@@ -10,4 +10,6 @@ PERIODIC_JOBS: list[tuple[str, int]] = [
     ("shangquan.inspections.tasks.escalate_overdue_rectifications", 15 * 60),
     ("shangquan.workorders.tasks.check_overdue", 5 * 60),
     ("shangquan.workorders.tasks.close_unrated", 30 * 60),
+    ("shangquan.scales.tasks.certificates_sweep", 24 * 3600),
+    ("shangquan.scales.tasks.daily_plans", 3600),
 ]
