@@ -8,7 +8,7 @@ from decimal import Decimal
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from ninja import File, Form, Router, Schema, Status
+from ninja import File, Form, Path, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from shangquan.core import policies, ratelimit
@@ -19,6 +19,9 @@ from shangquan.core.selectors import access_district, district_get_public
 from . import selectors, services, xlsx
 from .models import Instrument, Reweigh, SpotCheck
 from .policies import may_check
+
+# ``code`` comes from the mount prefix /districts/{code}/, so it is declared as a path part.
+PathStr = Path[str]
 
 router = Router(tags=["scales"])
 public_router = Router(tags=["scales"])
@@ -229,7 +232,7 @@ class ImportOut(Schema):
 
 # --- registry ---------------------------------------------------------------------------
 @router.get("scales/instruments", response=InstrumentPage)
-def instrument_list(request: HttpRequest, code: str, status: str = "", kind: str = "",
+def instrument_list(request: HttpRequest, code: PathStr, status: str = "", kind: str = "",
                     merchant: int | None = None, q: str = "", due_before: dt.date | None = None,
                     limit: int = 50, offset: int = 0):
     district = access_district(user=request.user, code=code)
@@ -240,7 +243,7 @@ def instrument_list(request: HttpRequest, code: str, status: str = "", kind: str
 
 
 @router.post("scales/instruments", response={201: InstrumentOut})
-def instrument_create(request: HttpRequest, code: str, payload: InstrumentIn):
+def instrument_create(request: HttpRequest, code: PathStr, payload: InstrumentIn):
     district = access_district(user=request.user, code=code)
     data = payload.dict()
     merchant = selectors.merchant_get(district=district, pk=data.pop("merchant_id"))
@@ -250,7 +253,7 @@ def instrument_create(request: HttpRequest, code: str, payload: InstrumentIn):
 
 
 @router.get("scales/instruments.xlsx")
-def instrument_export(request: HttpRequest, code: str, status: str = ""):
+def instrument_export(request: HttpRequest, code: PathStr, status: str = ""):
     district = access_district(user=request.user, code=code)
     policies.require(request.user, district, "scales.export")
     qs = selectors.instrument_list(user=request.user, district=district, status=status)
@@ -261,19 +264,19 @@ def instrument_export(request: HttpRequest, code: str, status: str = ""):
 
 
 @router.post("scales/instruments/import", response=ImportOut)
-def instrument_import(request: HttpRequest, code: str, file: File[UploadedFile]):
+def instrument_import(request: HttpRequest, code: PathStr, file: File[UploadedFile]):
     district = access_district(user=request.user, code=code)
     return xlsx.import_file(actor=request.user, district=district, upload=file)
 
 
 @router.get("scales/instruments/{instrument_id}", response=InstrumentOut)
-def instrument_detail(request: HttpRequest, code: str, instrument_id: int):
+def instrument_detail(request: HttpRequest, code: PathStr, instrument_id: int):
     district = access_district(user=request.user, code=code)
     return selectors.instrument_get(user=request.user, district=district, pk=instrument_id)
 
 
 @router.patch("scales/instruments/{instrument_id}", response=InstrumentOut)
-def instrument_patch(request: HttpRequest, code: str, instrument_id: int,
+def instrument_patch(request: HttpRequest, code: PathStr, instrument_id: int,
                      payload: InstrumentPatch):
     district = access_district(user=request.user, code=code)
     instrument = selectors.instrument_get(user=request.user, district=district,
@@ -296,22 +299,22 @@ def _status_change(request: HttpRequest, code: str, instrument_id: int, action: 
 
 
 @router.post("scales/instruments/{instrument_id}/suspend", response=InstrumentOut)
-def instrument_suspend(request: HttpRequest, code: str, instrument_id: int, payload: NoteIn):
+def instrument_suspend(request: HttpRequest, code: PathStr, instrument_id: int, payload: NoteIn):
     return _status_change(request, code, instrument_id, "suspend", payload.note)
 
 
 @router.post("scales/instruments/{instrument_id}/reinstate", response=InstrumentOut)
-def instrument_reinstate(request: HttpRequest, code: str, instrument_id: int):
+def instrument_reinstate(request: HttpRequest, code: PathStr, instrument_id: int):
     return _status_change(request, code, instrument_id, "reinstate")
 
 
 @router.post("scales/instruments/{instrument_id}/retire", response=InstrumentOut)
-def instrument_retire(request: HttpRequest, code: str, instrument_id: int, payload: NoteIn):
+def instrument_retire(request: HttpRequest, code: PathStr, instrument_id: int, payload: NoteIn):
     return _status_change(request, code, instrument_id, "retire", payload.note)
 
 
 @router.post("scales/merchants/{merchant_id}/commitment", response=list[InstrumentOut])
-def commitment_sign(request: HttpRequest, code: str, merchant_id: int,
+def commitment_sign(request: HttpRequest, code: PathStr, merchant_id: int,
                     signed_on: Form[dt.date], scan: File[UploadedFile] | None = None):
     district = access_district(user=request.user, code=code)
     merchant = selectors.merchant_get(district=district, pk=merchant_id)
@@ -321,7 +324,7 @@ def commitment_sign(request: HttpRequest, code: str, merchant_id: int,
 
 # --- spot checks ------------------------------------------------------------------------
 @router.get("scales/checks", response=CheckPage)
-def check_list(request: HttpRequest, code: str, instrument: int | None = None,
+def check_list(request: HttpRequest, code: PathStr, instrument: int | None = None,
                merchant: int | None = None, passed: bool | None = None,
                start: dt.date | None = None, end: dt.date | None = None, limit: int = 50,
                offset: int = 0):
@@ -334,7 +337,7 @@ def check_list(request: HttpRequest, code: str, instrument: int | None = None,
 
 
 @router.post("scales/checks", response={201: CheckOut})
-def check_create(request: HttpRequest, code: str, payload: CheckIn):
+def check_create(request: HttpRequest, code: PathStr, payload: CheckIn):
     district = access_district(user=request.user, code=code)
     policies.require(request.user, district, "scales.check_record")
     instrument = selectors.instrument_get(user=request.user, district=district,
@@ -346,7 +349,7 @@ def check_create(request: HttpRequest, code: str, payload: CheckIn):
 
 
 @router.get("scales/plan", response=PlanOut)
-def plan(request: HttpRequest, code: str, day: dt.date | None = None):
+def plan(request: HttpRequest, code: PathStr, day: dt.date | None = None):
     district = access_district(user=request.user, code=code)
     policies.require(request.user, district, "scales.plan_view")
     stored = services.plan_ensure(district=district, day=day)
@@ -360,14 +363,14 @@ def plan(request: HttpRequest, code: str, day: dt.date | None = None):
 
 
 @router.get("scales/certificates", response=CertificatesOut)
-def certificates(request: HttpRequest, code: str):
+def certificates(request: HttpRequest, code: PathStr):
     district = access_district(user=request.user, code=code)
     return selectors.certificates_overview(user=request.user, district=district)
 
 
 # --- re-weighs --------------------------------------------------------------------------
 @router.get("scales/reweighs", response=ReweighPage)
-def reweigh_list(request: HttpRequest, code: str, verdict: str = "",
+def reweigh_list(request: HttpRequest, code: PathStr, verdict: str = "",
                  merchant: int | None = None, limit: int = 50, offset: int = 0):
     district = access_district(user=request.user, code=code)
     qs = selectors.reweigh_list(user=request.user, district=district, verdict=verdict,
@@ -394,20 +397,20 @@ def _complain(request: HttpRequest, district, token: str, payload: ComplaintIn) 
 
 
 @router.post("scales/reweighs", response={201: ReweighOut})
-def reweigh_create(request: HttpRequest, code: str, payload: ReweighIn):
+def reweigh_create(request: HttpRequest, code: PathStr, payload: ReweighIn):
     district = access_district(user=request.user, code=code)
     return Status(201, _reweigh(request, district, payload))
 
 
 @router.post("scales/reweighs/{token}/complaint", response={201: ComplaintOut})
-def reweigh_complaint(request: HttpRequest, code: str, token: str, payload: ComplaintIn):
+def reweigh_complaint(request: HttpRequest, code: PathStr, token: str, payload: ComplaintIn):
     district = access_district(user=request.user, code=code)
     return Status(201, _complain(request, district, token, payload))
 
 
 @public_router.post("districts/{code}/scales/reweighs", response={201: ReweighOut},
                     auth=OPTIONAL_AUTH)
-def public_reweigh_create(request: HttpRequest, code: str, payload: ReweighIn):
+def public_reweigh_create(request: HttpRequest, code: PathStr, payload: ReweighIn):
     """The fair scale station: anyone may re-weigh, signed in or not (rate-limited)."""
     district = district_get_public(code=code)
     return Status(201, _reweigh(request, district, payload))
@@ -415,7 +418,7 @@ def public_reweigh_create(request: HttpRequest, code: str, payload: ReweighIn):
 
 @public_router.post("districts/{code}/scales/reweighs/{token}/complaint",
                     response={201: ComplaintOut}, auth=OPTIONAL_AUTH)
-def public_reweigh_complaint(request: HttpRequest, code: str, token: str,
+def public_reweigh_complaint(request: HttpRequest, code: PathStr, token: str,
                              payload: ComplaintIn):
     """One tap: the unguessable token from the re-weigh answer files the complaint."""
     district = district_get_public(code=code)
@@ -424,7 +427,7 @@ def public_reweigh_complaint(request: HttpRequest, code: str, token: str,
 
 # --- KPIs and settings ------------------------------------------------------------------
 @router.get("scales/kpis")
-def kpi(request: HttpRequest, code: str, start: dt.date | None = None,
+def kpi(request: HttpRequest, code: PathStr, start: dt.date | None = None,
         end: dt.date | None = None, period: str = "month"):
     district = access_district(user=request.user, code=code)
     end = end or timezone.localdate()
@@ -437,21 +440,21 @@ def kpi(request: HttpRequest, code: str, start: dt.date | None = None,
 
 
 @router.get("scales/settings", response=SettingsIO)
-def settings_get(request: HttpRequest, code: str):
+def settings_get(request: HttpRequest, code: PathStr):
     district = access_district(user=request.user, code=code)
     policies.require(request.user, district, "scales.kpi_view")
     return services.settings_for(district)
 
 
 @router.patch("scales/settings", response=SettingsIO)
-def settings_patch(request: HttpRequest, code: str, payload: SettingsIO):
+def settings_patch(request: HttpRequest, code: PathStr, payload: SettingsIO):
     district = access_district(user=request.user, code=code)
     return services.settings_update(actor=request.user, district=district,
                                     **payload.dict(exclude_unset=True))
 
 
 @router.get("scales/mpe")
-def mpe(request: HttpRequest, code: str, load_g: Decimal | None = None,
+def mpe(request: HttpRequest, code: PathStr, load_g: Decimal | None = None,
         e_g: Decimal | None = None, accuracy_class: str = "III", basis: str = "in_service"):
     """The MPE for a load: a reference for checkers preparing test weights."""
     from .messages import as_validation_error
