@@ -84,6 +84,22 @@ class KpiRow:
             return None
         return 100 * sum(w * r for w, r in parts) / weight
 
+    @staticmethod
+    def _pct(value: float | None) -> str:
+        return "—" if value is None else f"{value * 100:.1f}%"
+
+    @property
+    def response_pct(self) -> str:
+        return self._pct(self.response_rate)
+
+    @property
+    def resolution_pct(self) -> str:
+        return self._pct(self.resolution_rate)
+
+    @property
+    def satisfaction_pct(self) -> str:
+        return self._pct(self.satisfaction_rate)
+
     def as_dict(self) -> dict:
         return {"key": self.key, "label": self.label, **{n: self._c(n) for n in KpiDaily.COUNTERS},
                 "response_rate": self.response_rate, "resolution_rate": self.resolution_rate,

@@ -216,6 +216,14 @@ class WorkOrder(DistrictScoped):
         return self.number
 
     @property
+    def place_label(self) -> str:
+        if self.merchant_id:
+            return self.merchant.name
+        if self.grid_id:
+            return self.grid.name
+        return self.address
+
+    @property
     def is_open(self) -> bool:
         return self.status in OPEN_STATUSES
 

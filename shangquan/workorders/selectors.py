@@ -192,4 +192,7 @@ def counts_by_status(*, district: District) -> dict[str, int]:
     rows = (WorkOrder.objects.filter(district=district, status__in=[
         Status.SUBMITTED, Status.DISPATCHED, Status.ACCEPTED, Status.RESOLVED, Status.REOPENED])
         .values("status").annotate(n=Count("id")).order_by())
-    return {r["status"]: r["n"] for r in rows}
+    counts = dict.fromkeys(Status.values, 0)
+    counts.update({r["status"]: r["n"] for r in rows})
+    counts["waiting"] = counts[Status.SUBMITTED] + counts[Status.REOPENED]
+    return counts

@@ -299,10 +299,12 @@ def work_order_submit(*, actor: Any, district: District, category_code: str, des
             reporter_name="" if is_anonymous else (reporter_name or "")[:60],
             reporter_phone="" if is_anonymous else phone, anonymous=is_anonymous,
             entered_by=actor if staff_entry else None)
-        if not order.reporter_name and order.reporter_id:
+        if order.reporter_id:
+            # A signed-in reporter's own name and phone, so the handler can call back.
             profile = getattr(actor, "profile", None)
-            order.reporter_name = (getattr(profile, "display_name", "")
-                                   or actor.get_full_name() or "")[:60]
+            order.reporter_name = order.reporter_name or (
+                getattr(profile, "display_name", "") or actor.get_full_name() or "")[:60]
+            order.reporter_phone = order.reporter_phone or getattr(profile, "phone", "") or ""
         order.save()
         for photo in cleaned:
             Photo.objects.create(district=district, order=order, kind=Photo.Kind.REPORT,
@@ -328,9 +330,13 @@ def _locked(order: WorkOrder) -> WorkOrder:
 class _Step:
     """Context for one transition: lock, check state, then audit/rollup on success."""
 
-    def __init__(self, actor: Any, order: WorkOrder, action: str, allowed: Sequence[str]):
+    def __init__(self, actor: Any, order: WorkOrder, action: str, allowed: Sequence[str],
+                 *, handler_only: bool = False):
         self.actor, self.action = actor, action
         self.order = _locked(order)
+        # Checked on the locked row: the caller's copy may predate a re-dispatch.
+        if handler_only and not is_handler(actor, self.order):
+            raise PermissionDenied(_("只有承办部门可以处理该工单"), code="not_assigned")
         if self.order.status not in allowed:
             raise InvalidTransition(details={"status": self.order.status, "action": action})
         self.before = snapshot(self.order)
@@ -391,15 +397,13 @@ def _require_handler(actor: Any, district: District, order: WorkOrder) -> None:
     policies.require(actor, district, "workorders.handle")
     if order.district_id != district.pk:
         raise NotFound()
-    if not is_handler(actor, order):
-        raise PermissionDenied(_("只有承办部门可以处理该工单"), code="not_assigned")
 
 
 @transaction.atomic
 def work_order_accept(*, actor: Any, district: District, order: WorkOrder) -> WorkOrder:
     """部门接单."""
     _require_handler(actor, district, order)
-    step = _Step(actor, order, "accept", (Status.DISPATCHED,))
+    step = _Step(actor, order, "accept", (Status.DISPATCHED,), handler_only=True)
     o, now = step.order, timezone.now()
     o.status, o.accepted_at = Status.ACCEPTED, now
     if o.response_due_at and now > o.response_due_at:
@@ -415,7 +419,7 @@ def work_order_return(*, actor: Any, district: District, order: WorkOrder,
     """The department sends the order back to the committee with a reason (退回)."""
     _require_handler(actor, district, order)
     reason = _reason(reason)
-    step = _Step(actor, order, "return", (Status.DISPATCHED,))
+    step = _Step(actor, order, "return", (Status.DISPATCHED,), handler_only=True)
     o = step.order
     department = o.department
     o.status, o.department, o.public_note = Status.SUBMITTED, None, reason
@@ -435,7 +439,7 @@ def work_order_resolve(*, actor: Any, district: District, order: WorkOrder, note
     if len(note) < 2:
         raise ValidationFailed(_("请填写办理结果"), code="note_required")
     cleaned = photos_clean(list(photos)) if photos else []
-    step = _Step(actor, order, "resolve", (Status.ACCEPTED,))
+    step = _Step(actor, order, "resolve", (Status.ACCEPTED,), handler_only=True)
     o, now = step.order, timezone.now()
     o.status, o.resolved_at, o.resolution_note = Status.RESOLVED, now, note[:2000]
     o.rating_due_at = now + dt.timedelta(days=settings_get(district=district).rating_window_days)

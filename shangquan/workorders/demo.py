@@ -1,0 +1,234 @@
+"""Demo work orders: a few walked through the real services, the volume bulk-loaded.
+
+About 0.74 orders per merchant over the last 180 days (× ``--scale``; ``--scale 400``
+gives about a million across the five districts), in every state, with the KPI
+counters rebuilt by one GROUP BY afterwards.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils import timezone
+
+from shangquan.core.demo import DemoContext
+from shangquan.core.roles import Role
+from shangquan.merchants.models import Grid, Merchant
+
+from . import rollup, services
+from .models import Category, Rating, Status, TicketCounter, WorkOrder
+
+ORDERS_PER_MERCHANT = 0.74
+DAYS = 180
+BATCH = 5000
+
+# What people actually write, by category (from the articles' complaints).
+TEXTS = {
+    "oil_fume": ["烧烤摊油烟直排，楼上居民不敢开窗", "油烟净化器没开，整条街都是油烟味",
+                 "炸串摊油烟太大，呛得路人咳嗽"],
+    "noise": ["夜市音响放到凌晨一点，影响休息", "KTV 门口喇叭揽客声音太大", "广场舞音响扰民"],
+    "street_occupation": ["摊位桌椅摆到盲道上", "外摆超出划线区域，堵住消防通道",
+                          "流动摊贩占道经营"],
+    "sanitation": ["垃圾桶满溢无人清运", "餐厨垃圾倒进雨水井", "公厕卫生差、无纸"],
+    "food_safety": ["凉皮店后厨卫生差，有苍蝇", "买到过期的饮料", "小吃摊无健康证上岗"],
+    "metrology": ["水果摊缺斤短两，两斤少了二两", "海鲜称重不准，复秤差 150 克",
+                  "电子秤疑似被改装"],
+    "fire_safety": ["店铺门口堆放液化气罐", "消防通道被电动车堵死", "灭火器过期"],
+    "gas": ["闻到燃气味，疑似泄漏", "燃气软管老化开裂"],
+    "electricity": ["私拉电线给摊位供电", "配电箱门敞开，电线裸露"],
+    "parking": ["车辆乱停堵塞路口", "电动车占用人行道", "停车场收费不明码标价"],
+    "waterlogging": ["下雨后路口积水没过脚踝", "排水沟堵塞"],
+    "price": ["菜单价格与结账不符", "不明码标价，宰客", "景区商品价格虚高"],
+    "consumer_dispute": ["预付卡商家跑路", "退货被拒，商家态度恶劣", "网红店排队收取费用"],
+    "crowd_safety": ["入口人太多，出现拥挤推搡", "通道狭窄人流对冲"],
+    "facilities": ["路灯不亮", "休息座椅损坏", "导视牌被撞坏"],
+}
+COMMENTS = {"satisfied": ["处理很快，点赞", "已经整改，谢谢", ""],
+            "basic": ["问题解决了但有点慢", "基本解决", ""],
+            "unsatisfied": ["问题还在", "只是口头警告，没有效果"]}
+CHANNEL_MIX = [("resident", 55), ("volunteer", 12), ("grid_leader", 15), ("hotline", 12),
+               ("merchant", 4), ("open311", 2)]
+
+
+def load(ctx: DemoContext) -> None:
+    district = ctx.district
+    services.categories_ensure(district=district)
+    if WorkOrder.objects.filter(district=district).exists():
+        return  # already loaded: the demo is re-runnable
+    _showcase(ctx)
+    count = round(ctx.spec.merchants * ORDERS_PER_MERCHANT * ctx.scale)
+    _bulk(ctx, count)
+    services.kpi_rebuild(district=district)
+    ctx.progress(f"  workorders: {WorkOrder.objects.filter(district=district).count()} orders")
+
+
+def _showcase(ctx: DemoContext) -> None:
+    """A handful of orders walked through the real services, for the demo logins."""
+    d, users, rng = ctx.district, ctx.users, ctx.rng
+    committee, resident = users[Role.COMMITTEE], users[Role.RESIDENT]
+    dept = ctx.departments
+    merchants = list(Merchant.objects.filter(district=d).order_by("id")[:20])
+
+    def submit(code: str, actor=resident, channel: str = "resident", **kw):
+        merchant = rng.choice(merchants) if merchants and code in (
+            "oil_fume", "metrology", "price", "food_safety") else None
+        return services.work_order_submit(actor=actor, district=d, category_code=code,
+                                          description=rng.choice(TEXTS[code]), channel=channel,
+                                          merchant=merchant, **kw)
+
+    def dispatch(order, code: str):
+        return services.work_order_dispatch(actor=committee, district=d, order=order,
+                                            department=dept[code])
+
+    handler = ctx.department_users
+    # waiting for the committee
+    submit("noise")
+    submit("street_occupation", actor=users[Role.GRID_LEADER], channel="grid_leader")
+    submit("parking", actor=users[Role.VOLUNTEER], channel="volunteer")
+    # waiting for 市场监管 to accept
+    dispatch(submit("metrology"), "scjg")
+    # being handled
+    o = dispatch(submit("oil_fume"), "cgzf")
+    services.work_order_accept(actor=handler["cgzf"], district=d, order=o)
+    # resolved: the demo resident can rate it
+    o = dispatch(submit("price"), "scjg")
+    services.work_order_accept(actor=handler["scjg"], district=d, order=o)
+    services.work_order_resolve(actor=handler["scjg"], district=d, order=o,
+                                note="已约谈商户，责令明码标价并退还差价")
+    # closed and rated, with a follow-up visit
+    o = dispatch(submit("sanitation"), "cgzf")
+    services.work_order_accept(actor=handler["cgzf"], district=d, order=o)
+    services.work_order_resolve(actor=handler["cgzf"], district=d, order=o,
+                                note="已协调环卫增加清运频次")
+    services.work_order_rate(actor=resident, district=d, order=o, rating=Rating.SATISFIED,
+                             comment="第二天就清理了")
+    services.follow_up_record(actor=committee, district=d, order=o, outcome="solved",
+                              note="一周后回访，垃圾按时清运")
+    # a hotline call that was rejected
+    o = submit("consumer_dispute", actor=committee, channel="hotline",
+               reporter_name="刘女士", reporter_phone="13700000001")
+    services.work_order_reject(actor=committee, district=d, order=o,
+                               reason="属于合同纠纷，已告知向消费者协会调解")
+    # overdue: dispatched two days ago to 消防, so the check blows the whistle
+    o = dispatch(submit("fire_safety"), "xf")
+    WorkOrder.objects.filter(pk=o.pk).update(
+        response_due_at=timezone.now() - dt.timedelta(hours=3),
+        resolution_due_at=timezone.now() - dt.timedelta(hours=1))
+    services.overdue_check()
+
+
+def _bulk(ctx: DemoContext, count: int) -> None:
+    d, rng = ctx.district, random.Random(f"bulk:{ctx.district.code}")
+    categories = list(Category.objects.filter(district=d))
+    weights = [{"oil_fume": 14, "noise": 12, "street_occupation": 14, "sanitation": 12,
+                "metrology": 8, "price": 8, "parking": 9, "food_safety": 5}.get(c.code, 3)
+               for c in categories]
+    merchant_rows = list(Merchant.objects.filter(district=d).values_list(
+        "id", "grid_id", "latitude", "longitude"))
+    grid_ids = list(Grid.objects.filter(district=d).values_list("id", flat=True))
+    departments = {code: dept.pk for code, dept in ctx.departments.items()}
+    dept_ids = list(departments.values())
+    default_dept = {c.pk: c.department_id or rng.choice(dept_ids) for c in categories}
+    resident = ctx.users[Role.RESIDENT]
+    channels = [c for c, _w in CHANNEL_MIX]
+    channel_w = [w for _c, w in CHANNEL_MIX]
+    now = timezone.now()
+    base_lat = float(d.latitude or 30)
+    base_lon = float(d.longitude or 114)
+    seq: dict[dt.date, int] = {
+        c.day: c.last for c in TicketCounter.objects.filter(district=d)}
+    batch: list[WorkOrder] = []
+    for i in range(count):
+        age = dt.timedelta(seconds=rng.random() ** 1.4 * DAYS * 86400)
+        created = now - age - dt.timedelta(minutes=5)
+        cat = rng.choices(categories, weights)[0]
+        day = rollup.local_day(created)
+        seq[day] = seq.get(day, 0) + 1
+        m = rng.choice(merchant_rows) if merchant_rows and rng.random() < 0.55 else None
+        if m is not None and m[2] is not None:
+            lat, lon = m[2], m[3]
+        else:
+            lat = Decimal(f"{base_lat + rng.uniform(-0.004, 0.004):.6f}")
+            lon = Decimal(f"{base_lon + rng.uniform(-0.004, 0.004):.6f}")
+        o = WorkOrder(
+            district=d, number=f"{d.code}-{day:%Y%m%d}-{seq[day]:04d}", category=cat,
+            channel=rng.choices(channels, channel_w)[0], description=rng.choice(
+                TEXTS.get(cat.code, ["现场问题待处理"])),
+            merchant_id=m[0] if m else None,
+            grid_id=(m[1] if m else (rng.choice(grid_ids) if grid_ids and rng.random() < 0.6
+                                     else None)),
+            latitude=lat, longitude=lon, created_at=created,
+            reporter=resident if i % 97 == 0 else None,
+            reporter_name="" if i % 3 else "群众", anonymous=bool(i % 3 == 1))
+        _fate(o, rng, now, default_dept[cat.pk], cat)
+        batch.append(o)
+        if len(batch) >= BATCH:
+            _flush(batch)
+    _flush(batch)
+    TicketCounter.objects.filter(district=d).delete()
+    TicketCounter.objects.bulk_create([TicketCounter(district=d, day=k, last=v)
+                                       for k, v in seq.items()], batch_size=2000)
+
+
+def _fate(o: WorkOrder, rng: random.Random, now: dt.datetime, dept_id: int, cat) -> None:
+    """Decide where this order is in the loop, with consistent timestamps."""
+    age_h = (now - o.created_at).total_seconds() / 3600
+    roll = rng.random()
+    if roll < 0.04:
+        o.status, o.public_note, o.closed_at = Status.REJECTED, "不属于商圈管理范围", \
+            o.created_at + dt.timedelta(hours=2)
+        return
+    if roll < 0.07 and age_h > 1:
+        # merged into an earlier order would need its id: keep these as rejected duplicates
+        o.status, o.public_note, o.closed_at = Status.REJECTED, "重复反映，已并案处理", \
+            o.created_at + dt.timedelta(hours=1)
+        return
+    if age_h < 1 or (age_h < 24 and roll < 0.3):
+        return  # still submitted
+    o.department_id = dept_id
+    o.dispatched_at = o.created_at + dt.timedelta(minutes=rng.randint(10, 240))
+    o.response_due_at = o.dispatched_at + dt.timedelta(hours=cat.response_hours)
+    o.resolution_due_at = o.dispatched_at + dt.timedelta(hours=cat.resolution_hours)
+    o.status = Status.DISPATCHED
+    late = rng.random() < 0.08
+    accept_after = cat.response_hours * (1.3 if late else rng.uniform(0.05, 0.9))
+    accepted = o.dispatched_at + dt.timedelta(hours=accept_after)
+    if accepted > now:
+        o.response_overdue = now > o.response_due_at
+        return
+    o.accepted_at, o.status, o.response_overdue = accepted, Status.ACCEPTED, late
+    slow = rng.random() < 0.1
+    resolve_after = cat.resolution_hours * (1.2 if slow else rng.uniform(0.05, 0.8))
+    resolved = accepted + dt.timedelta(hours=resolve_after)
+    if resolved > now:
+        o.resolution_overdue = now > o.resolution_due_at
+        return
+    o.resolved_at, o.status, o.resolution_overdue = resolved, Status.RESOLVED, slow
+    o.resolution_note = "已现场处置并责令整改"
+    o.rating_due_at = resolved + dt.timedelta(days=7)
+    if o.rating_due_at > now and rng.random() < 0.6:
+        return  # waiting for the rating
+    r = rng.random()
+    if r < 0.55:
+        o.rating = rng.choices(["satisfied", "basic", "unsatisfied"], [72, 20, 8])[0]
+        o.rating_comment = rng.choice(COMMENTS[o.rating])
+        o.rated_at = resolved + dt.timedelta(hours=rng.randint(1, 100))
+        if o.rating == "unsatisfied" and rng.random() < 0.5:
+            o.rating_excluded = rng.random() < 0.2
+            o.rating_excluded_reason = "诉求超出合理范围" if o.rating_excluded else ""
+        if o.rating == "unsatisfied" and not o.rating_excluded:
+            o.status, o.reopen_count, o.department_id = Status.REOPENED, 1, None
+            return
+    o.status, o.closed_at = Status.CLOSED, o.rated_at or o.rating_due_at
+
+
+def _flush(batch: list[WorkOrder]) -> None:
+    if batch:
+        with transaction.atomic():
+            WorkOrder.objects.bulk_create(batch, batch_size=1000)
+        batch.clear()
+
+
