@@ -63,7 +63,7 @@ def _clean_fields(district: District, fields: dict[str, Any]) -> dict[str, Any]:
         else:
             if area < 0 or area > 10000:
                 errors["outdoor_area"] = _("外摆面积应在 0–10000 平方米之间")
-            out["outdoor_area"] = area
+            out["outdoor_area"] = area.quantize(decimal.Decimal("0.01"))
     elif "outdoor_area" in out:
         out["outdoor_area"] = None
     for axis, low, high in (("latitude", -90, 90), ("longitude", -180, 180)):
