@@ -242,9 +242,9 @@ def instrument_reinstate(*, actor: Any, district: District, instrument: Instrume
         raise InvalidTransition(_("检定证书已过期，请先登记新的检定证书"),
                                 code="certificate_expired")
     if locked.status_reason == Instrument.StatusReason.FAILED_CHECK:
-        last = locked.checks.order_by("-checked_at", "-id").first()
-        if last is None or not last.passed or (locked.status_changed_at
-                                               and last.checked_at < locked.status_changed_at):
+        # The latest recorded check (by entry order, not by its stated time) must pass.
+        last = locked.checks.order_by("-id").first()
+        if last is None or not last.passed:
             raise InvalidTransition(_("查验不合格停用的器具须复查合格后才能恢复使用"),
                                     code="recheck_required")
     _set_status(actor=actor, district=district, instrument=locked,
