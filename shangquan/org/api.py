@@ -193,7 +193,7 @@ def level_list(request: HttpRequest, code: Path[str]):
     return list(selectors.level_list(district=district))
 
 
-@router.put("org/levels", response=list[LevelOut])
+@router.post("org/levels", response=list[LevelOut])
 def level_set(request: HttpRequest, code: Path[str], payload: LevelsIn):
     district = access_district(user=request.user, code=code)
     return services.org_levels_set(actor=request.user, district=district, names=payload.names)

@@ -1,0 +1,110 @@
+import io
+
+import pytest
+from openpyxl import Workbook
+
+from shangquan.core.roles import Role
+from shangquan.merchants import public
+from shangquan.merchants.models import ImportJob, Merchant
+
+from .factories import grid_factory, licence_for, merchant_factory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_public_page_shows_everything_a_visitor_needs(client, north):
+    grid = grid_factory(north.district, leader_name="陈邻铺长", public_contact="服务台 0416-1234567")
+    merchant = merchant_factory(north.district, name="国潮茶饮", grid=grid, phone="13811112222",
+                                opening_hours="10:00-22:00", address="永嘉国潮街 12 号",
+                                is_party_member=True, party_badge="operator",
+                                commit_duty="带头明码标价")
+    body = client.get(f"/m/{merchant.public_token}/").content.decode()
+    for text in ("国潮茶饮", "10:00-22:00", "永嘉国潮街 12 号", "党员经营户", "带头明码标价",
+                 "陈邻铺长", "服务台 0416-1234567", "诚信评价", "今日街区管家"):
+        assert text in body, text
+    assert "13811112222" not in body and "138****2222" not in body
+
+
+def test_sections_from_other_modules_in_order(client, north, monkeypatch):
+    merchant = merchant_factory(north.district)
+
+    def late(m):
+        return [{"order": 20, "title": "计量", "template": "merchants/_test_section.html",
+                 "context": {"text": "SECOND-SECTION"}}]
+
+    def early(m):
+        return [{"order": 10, "title": "检查", "template": "merchants/_test_section.html",
+                 "context": {"text": f"FIRST-SECTION {m.name}"}}]
+
+    def broken(m):
+        raise RuntimeError("one module failing must not break the page")
+
+    monkeypatch.setattr(public, "collect", lambda *a: [late, broken, early])
+    body = client.get(f"/m/{merchant.public_token}/").content.decode()
+    assert body.index("FIRST-SECTION") < body.index("SECOND-SECTION")
+    assert f"FIRST-SECTION {merchant.name}" in body
+
+
+def test_report_button_only_when_workorders_route_exists(north):
+    merchant = merchant_factory(north.district)
+    url = public.report_url(merchant)
+    assert url == "" or url.endswith(f"?merchant={merchant.public_token}")
+
+
+def test_console_pages_for_committee(client, north, south):
+    grid = grid_factory(north.district)
+    merchant = merchant_factory(north.district, grid=grid)
+    client.force_login(north.people[Role.COMMITTEE])
+    code = north.district.code
+    for path in ("merchants/", f"merchants/{merchant.pk}/", "merchants/import/",
+                 "merchants/associations/", "grids/", f"grids/{grid.pk}/", "rosters/"):
+        assert client.get(f"/console/{code}/{path}").status_code == 200, path
+    assert client.get(f"/console/{south.district.code}/merchants/").status_code == 404
+    created = client.post(f"/console/{code}/merchants/", {
+        "name": "新店", "licence_no": licence_for(7777), "category": "小吃"})
+    assert created.status_code == 302
+    bad = client.post(f"/console/{code}/merchants/", {"name": "坏", "licence_no": "123",
+                                                      "category": "小吃"})
+    assert bad.status_code == 422 and "18 位" in bad.content.decode()
+    status = client.post(f"/console/{code}/merchants/{merchant.pk}/",
+                         {"action": "status", "status": "suspended", "reason": "停业整改"})
+    assert status.status_code == 302
+    merchant.refresh_from_db()
+    assert merchant.status == "suspended"
+    proposal = client.post(f"/console/{code}/grids/", {"action": "propose", "size": "10"})
+    assert proposal.status_code == 200 and "方案" in proposal.content.decode()
+    export = client.get(f"/console/{code}/merchants/export.xlsx")
+    assert export.status_code == 200 and export.content[:2] == b"PK"
+    roster = client.post(f"/console/{code}/rosters/", {"title": "值守", "starts_on": "2026-12-01",
+                                                       "ends_on": "2026-12-14",
+                                                       "closed_weekdays": ["0"]})
+    assert roster.status_code == 302
+
+
+def test_web_import_with_progress_page(client, north, django_capture_on_commit_callbacks):
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["商户名称", "营业执照号", "经营类别"])
+    ws.append(["好店", licence_for(8801), "小吃"])
+    ws.append(["坏店", "9144030071526726XA", "小吃"])
+    data = io.BytesIO()
+    wb.save(data)
+    data.seek(0)
+    data.name = "名录.xlsx"
+    client.force_login(north.people[Role.ASSOCIATION])
+    code = north.district.code
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(f"/console/{code}/merchants/import/", {"file": data})
+    assert response.status_code == 302
+    job = ImportJob.objects.get(district=north.district)
+    assert job.status == "done" and job.created == 1 and len(job.errors) == 1
+    page = client.get(response["Location"]).content.decode()
+    assert "校验位不正确" in page and "坏店" in page
+    fragment = client.get(response["Location"], headers={"HX-Request": "true"})
+    assert fragment.status_code == 200 and b"<html" not in fragment.content
+    assert Merchant.objects.filter(district=north.district, name="好店").exists()
+
+
+def test_merchant_cannot_open_staff_console_list(client, north):
+    client.force_login(north.people[Role.RESIDENT])
+    assert client.get(f"/console/{north.district.code}/merchants/").status_code == 403
