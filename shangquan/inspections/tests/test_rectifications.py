@@ -159,3 +159,33 @@ def test_serious_finding_stops_business_until_verified(north, shop):
     services.rectification_verify(actor=inspector, district=north.district, rectification=second)
     shop.refresh_from_db()
     assert shop.status == "open"
+
+
+def test_periodic_task_escalates_and_is_scheduled(north, shop):
+    from shangquan.inspections.tasks import escalate_overdue_rectifications
+    from shangquan.schedule import PERIODIC_JOBS
+
+    assert any(path.endswith("escalate_overdue_rectifications") for path, _s in PERIODIC_JOBS)
+    order = issue(north, shop)
+    past = timezone.now() - timedelta(days=10)
+    Rectification.objects.filter(pk=order.pk).update(issued_at=past,
+                                                     deadline=past + timedelta(days=7))
+    escalate_overdue_rectifications.enqueue()
+    order.refresh_from_db()
+    assert order.status == "escalated"
+    entry = AuditLog.objects.get(action="rectification.escalate", object_id=str(order.pk))
+    assert entry.actor_label == "system:overdue"
+
+
+def test_follow_up_visit_cannot_close_an_open_order(north, shop):
+    order = issue(north, shop)
+    with pytest.raises(ValidationFailed):
+        services.follow_up_record(actor=north.people[Role.GRID_LEADER], district=north.district,
+                                  rectification=order, outcome="resolved")
+    visit = services.follow_up_record(actor=north.people[Role.GRID_LEADER],
+                                      district=north.district, rectification=order,
+                                      outcome="in_progress", note="正在更换")
+    assert visit.rectification == order
+    with pytest.raises(PermissionDenied):
+        services.follow_up_record(actor=north.people[Role.MERCHANT], district=north.district,
+                                  rectification=order, outcome="in_progress")
