@@ -33,7 +33,7 @@ class Command(BaseCommand):
         parser.add_argument("--date", default="", help="evening date YYYY-MM-DD (today)")
         parser.add_argument("--start", default="17:00")
         parser.add_argument("--end", default="23:30")
-        parser.add_argument("--peak", type=float, default=1.05,
+        parser.add_argument("--peak", type=float, default=1.2,
                             help="peak occupancy as a share of capacity")
         parser.add_argument("--seed", type=int, default=7)
         parser.add_argument("--no-reset", action="store_true",
