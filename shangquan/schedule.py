@@ -6,6 +6,8 @@ their timers here (overdue checks, auto-close, certificate expiry, roll-ups …)
 
 PERIODIC_JOBS: list[tuple[str, int]] = [
     ("shangquan.core.tasks.purge_idempotency_records", 6 * 3600),
+    ("shangquan.crowd.tasks.expire_overrides", 60),
+    ("shangquan.crowd.tasks.purge_history", 24 * 3600),
     ("shangquan.core.tasks.purge_one_time_codes", 24 * 3600),
     ("shangquan.inspections.tasks.escalate_overdue_rectifications", 15 * 60),
     ("shangquan.workorders.tasks.check_overdue", 5 * 60),
