@@ -10,8 +10,10 @@ from __future__ import annotations
 import datetime as dt
 import random
 from decimal import Decimal
+from types import SimpleNamespace
+from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from shangquan.core.demo import DemoContext
@@ -19,7 +21,7 @@ from shangquan.core.roles import Role
 from shangquan.merchants.models import Grid, Merchant
 
 from . import rollup, services
-from .models import Category, Rating, Status, TicketCounter, WorkOrder
+from .models import Category, KpiDaily, Rating, Status, TicketCounter, WorkOrder
 
 ORDERS_PER_MERCHANT = 0.74
 DAYS = 180
@@ -61,7 +63,6 @@ def load(ctx: DemoContext) -> None:
     _showcase(ctx)
     count = round(ctx.spec.merchants * ORDERS_PER_MERCHANT * ctx.scale)
     _bulk(ctx, count)
-    services.kpi_rebuild(district=district)
     ctx.progress(f"  workorders: {WorkOrder.objects.filter(district=district).count()} orders")
 
 
@@ -112,6 +113,11 @@ def _showcase(ctx: DemoContext) -> None:
                reporter_name="刘女士", reporter_phone="13700000001")
     services.work_order_reject(actor=committee, district=d, order=o,
                                reason="属于合同纠纷，已告知向消费者协会调解")
+    # a duplicate merged into an earlier report of the same problem
+    first = submit("noise", actor=users[Role.VOLUNTEER], channel="volunteer")
+    again = submit("noise")
+    services.work_order_merge(actor=committee, district=d, order=again, into=first,
+                              reason="同一 KTV 噪音问题，已并案办理")
     # overdue: dispatched two days ago to 消防, so the check blows the whistle
     o = dispatch(submit("fire_safety"), "xf")
     WorkOrder.objects.filter(pk=o.pk).update(
@@ -120,8 +126,24 @@ def _showcase(ctx: DemoContext) -> None:
     services.overdue_check()
 
 
-def _bulk(ctx: DemoContext, count: int) -> None:
-    d, rng = ctx.district, random.Random(f"bulk:{ctx.district.code}")
+def bulk_orders(*, district, count: int, seed: str = "bench") -> None:
+    """Add ``count`` bulk orders to a demo district and rebuild its KPI counters (benchmarks)."""
+    from shangquan.core.demo import DISTRICTS
+    from shangquan.core.models import Department
+
+    spec = next(s for s in DISTRICTS if s.code == district.code)
+    users = {Role.RESIDENT: None}
+    ctx = DemoContext(district=district, spec=spec, rng=random.Random(seed), scale=1,
+                      users=users, progress=lambda m: None, logins=[],
+                      departments={d.code: d for d in Department.objects.filter(
+                          district=district)}, department_users={})
+    _bulk(ctx, count, seed=seed)
+
+
+def _bulk(ctx: DemoContext, count: int, seed: str = "demo") -> None:
+    """Plain rows through ``executemany`` (Django's bulk_create batches are tiny on SQLite),
+    with the KPI counters summed on the way and added once at the end."""
+    d, rng = ctx.district, random.Random(f"bulk:{seed}:{ctx.district.code}")
     categories = list(Category.objects.filter(district=d))
     weights = [{"oil_fume": 14, "noise": 12, "street_occupation": 14, "sanitation": 12,
                 "metrology": 8, "price": 8, "parking": 9, "food_safety": 5}.get(c.code, 3)
@@ -129,10 +151,9 @@ def _bulk(ctx: DemoContext, count: int) -> None:
     merchant_rows = list(Merchant.objects.filter(district=d).values_list(
         "id", "grid_id", "latitude", "longitude"))
     grid_ids = list(Grid.objects.filter(district=d).values_list("id", flat=True))
-    departments = {code: dept.pk for code, dept in ctx.departments.items()}
-    dept_ids = list(departments.values())
+    dept_ids = [dept.pk for dept in ctx.departments.values()]
     default_dept = {c.pk: c.department_id or rng.choice(dept_ids) for c in categories}
-    resident = ctx.users[Role.RESIDENT]
+    resident = ctx.users.get(Role.RESIDENT)
     channels = [c for c, _w in CHANNEL_MIX]
     channel_w = [w for _c, w in CHANNEL_MIX]
     now = timezone.now()
@@ -140,7 +161,8 @@ def _bulk(ctx: DemoContext, count: int) -> None:
     base_lon = float(d.longitude or 114)
     seq: dict[dt.date, int] = {
         c.day: c.last for c in TicketCounter.objects.filter(district=d)}
-    batch: list[WorkOrder] = []
+    writer = _RowWriter()
+    totals: dict[tuple, dict[str, int]] = {}
     for i in range(count):
         age = dt.timedelta(seconds=rng.random() ** 1.4 * DAYS * 86400)
         created = now - age - dt.timedelta(minutes=5)
@@ -153,27 +175,60 @@ def _bulk(ctx: DemoContext, count: int) -> None:
         else:
             lat = Decimal(f"{base_lat + rng.uniform(-0.004, 0.004):.6f}")
             lon = Decimal(f"{base_lon + rng.uniform(-0.004, 0.004):.6f}")
-        o = WorkOrder(
-            district=d, number=f"{d.code}-{day:%Y%m%d}-{seq[day]:04d}", category=cat,
-            channel=rng.choices(channels, channel_w)[0], description=rng.choice(
-                TEXTS.get(cat.code, ["现场问题待处理"])),
+        o = writer.row(
+            district_id=d.pk, number=f"{d.code}-{day:%Y%m%d}-{seq[day]:04d}",
+            category_id=cat.pk, channel=rng.choices(channels, channel_w)[0],
+            description=rng.choice(TEXTS.get(cat.code, ["现场问题待处理"])),
             merchant_id=m[0] if m else None,
             grid_id=(m[1] if m else (rng.choice(grid_ids) if grid_ids and rng.random() < 0.6
                                      else None)),
             latitude=lat, longitude=lon, created_at=created,
-            reporter=resident if i % 97 == 0 else None,
+            reporter_id=resident.pk if resident is not None and i % 97 == 0 else None,
             reporter_name="" if i % 3 else "群众", anonymous=bool(i % 3 == 1))
         _fate(o, rng, now, default_dept[cat.pk], cat)
-        batch.append(o)
-        if len(batch) >= BATCH:
-            _flush(batch)
-    _flush(batch)
+        _, buckets = rollup.contribution(o)
+        for (dim, key), vec in buckets.items():
+            acc = totals.setdefault((day, dim, key), dict.fromkeys(KpiDaily.COUNTERS, 0))
+            for name, value in vec.items():
+                acc[name] += value
+        writer.add(o)
+    writer.flush()
+    for (day, dim, key), changes in totals.items():
+        rollup.bump(d, day, dim, key, {k: v for k, v in changes.items() if v})
     TicketCounter.objects.filter(district=d).delete()
     TicketCounter.objects.bulk_create([TicketCounter(district=d, day=k, last=v)
                                        for k, v in seq.items()], batch_size=2000)
 
 
-def _fate(o: WorkOrder, rng: random.Random, now: dt.datetime, dept_id: int, cat) -> None:
+class _RowWriter:
+    """Rows as namespaces with the model's defaults, written with one prepared INSERT."""
+
+    def __init__(self) -> None:
+        self.fields = [f for f in WorkOrder._meta.concrete_fields if not f.primary_key]
+        self.defaults = {f.attname: f.get_default() for f in self.fields}
+        columns = ", ".join(connection.ops.quote_name(f.column) for f in self.fields)
+        marks = ", ".join(["%s"] * len(self.fields))
+        self.sql = (f"INSERT INTO {connection.ops.quote_name(WorkOrder._meta.db_table)} "
+                    f"({columns}) VALUES ({marks})")
+        self.pending: list[tuple] = []
+
+    def row(self, **values) -> SimpleNamespace:
+        return SimpleNamespace(**{**self.defaults, **values})
+
+    def add(self, o: SimpleNamespace) -> None:
+        self.pending.append(tuple(f.get_db_prep_save(getattr(o, f.attname), connection)
+                                  for f in self.fields))
+        if len(self.pending) >= BATCH:
+            self.flush()
+
+    def flush(self) -> None:
+        if self.pending:
+            with transaction.atomic(), connection.cursor() as cursor:
+                cursor.executemany(self.sql, self.pending)
+            self.pending.clear()
+
+
+def _fate(o: Any, rng: random.Random, now: dt.datetime, dept_id: int, cat) -> None:
     """Decide where this order is in the loop, with consistent timestamps."""
     age_h = (now - o.created_at).total_seconds() / 3600
     roll = rng.random()
@@ -223,12 +278,3 @@ def _fate(o: WorkOrder, rng: random.Random, now: dt.datetime, dept_id: int, cat)
             o.status, o.reopen_count, o.department_id = Status.REOPENED, 1, None
             return
     o.status, o.closed_at = Status.CLOSED, o.rated_at or o.rating_due_at
-
-
-def _flush(batch: list[WorkOrder]) -> None:
-    if batch:
-        with transaction.atomic():
-            WorkOrder.objects.bulk_create(batch, batch_size=1000)
-        batch.clear()
-
-

@@ -78,10 +78,10 @@ def apply(district: District, before: tuple | None, after: tuple) -> None:
         changes = {name: value for name, value in delta.items() if value}
         if not changes:
             continue
-        _bump(district, day, dim, key, changes)
+        bump(district, day, dim, key, changes)
 
 
-def _bump(district: District, day: dt.date, dim: str, key: int, changes: dict[str, int]) -> None:
+def bump(district: District, day: dt.date, dim: str, key: int, changes: dict[str, int]) -> None:
     qs = KpiDaily.objects.filter(district=district, day=day, dim=dim, key=key)
     updates = {name: F(name) + value for name, value in changes.items()}
     if qs.update(**updates):

@@ -616,6 +616,7 @@ def follow_up_record(*, actor: Any, district: District, order: WorkOrder, outcom
     policies.require(actor, district, "workorders.follow_up")
     if order.district_id != district.pk:
         raise NotFound()
+    order = _locked(order)
     if order.status != Status.CLOSED:
         raise InvalidTransition(_("只能回访已办结的工单"), code="not_closed")
     if outcome not in FollowUp.Outcome.values:
