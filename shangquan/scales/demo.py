@@ -134,14 +134,14 @@ def _history(ctx: DemoContext, instruments: list[Instrument], window: int, check
             load = _test_load(instrument)
             fail = rng.random() < 0.04
             e = instrument.e_g
-            error = e * (rng.choice((3, 4, -3)) if fail else rng.choice((0, 0, 0, 1, -1)))
+            error = e * (rng.choice((4, 5, -4)) if fail else rng.choice((0, 0, 0, 1, -1)))
             actor = patrol if ctx.district.code == "LHYS" and rng.random() < 0.5 else checker
-            services.spot_check_record(actor=actor, district=ctx.district,
-                                       instrument=instrument, load_g=load,
-                                       indications=[load + error], planned=True,
-                                       checked_at=_at(day, rng))
+            check = services.spot_check_record(actor=actor, district=ctx.district,
+                                               instrument=instrument, load_g=load,
+                                               indications=[load + error], planned=True,
+                                               checked_at=_at(day, rng))
             expired = instrument.next_due is not None and instrument.next_due < today
-            if fail and not expired and rng.random() < 0.7:
+            if not check.passed and not expired and rng.random() < 0.7:
                 # Repaired and re-verified within days: re-checked and back in use.
                 again = min(today - dt.timedelta(days=1), day + dt.timedelta(days=2))
                 services.spot_check_record(actor=checker, district=ctx.district,
