@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 from django.core.management.base import BaseCommand
 
 
@@ -24,7 +26,14 @@ class Command(BaseCommand):
             self.stdout.write("Demo data already present; nothing to do. 已有数据，跳过。")
             return
         codes = [c.strip().upper() for c in only.split(",") if c.strip()]
-        result = demo_load(scale=scale, seed=seed, codes=codes or None,
-                           progress=lambda msg: self.stdout.write(msg))
+        # The demo's own messages to residents would drown the progress lines.
+        notify_log = logging.getLogger("shangquan.notify")
+        level = notify_log.level
+        notify_log.setLevel(logging.WARNING)
+        try:
+            result = demo_load(scale=scale, seed=seed, codes=codes or None,
+                               progress=lambda msg: self.stdout.write(msg))
+        finally:
+            notify_log.setLevel(level)
         self.stdout.write(self.style.SUCCESS("Demo data loaded. 示例数据已载入。"))
         self.stdout.write(logins_table(result))
