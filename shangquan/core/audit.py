@@ -45,7 +45,10 @@ def audit_record(*, actor: Any, district: District | None, obj: models.Model | N
                  object_type: str | None = None, object_id: Any = None,
                  actor_label: str = "") -> AuditLog:
     user = actor if getattr(actor, "is_authenticated", False) else None
-    label = actor_label or (user.get_username() if user else "anonymous")
+    # No actor at all means the system itself (commands, timers); an anonymous web
+    # visitor is recorded as such.
+    label = actor_label or (user.get_username() if user
+                            else "system" if actor is None else "anonymous")
     if obj is not None:
         object_type = object_type or obj._meta.label_lower
         object_id = obj.pk if object_id is None else object_id
