@@ -48,8 +48,11 @@ def request_scope(request: HttpRequest) -> str:
 def request_fingerprint(request: HttpRequest) -> str:
     digest = hashlib.sha256()
     digest.update(request.path.encode())
-    body = request.body if not request.FILES else b""
-    if request.FILES:
+    # Multipart bodies (with or without files) are read as a stream by Django, so
+    # ``request.body`` is unavailable after parsing; hash their fields instead.
+    multipart = request.content_type == "multipart/form-data"
+    body = request.body if not multipart and not request.FILES else b""
+    if multipart or request.FILES:
         # Multipart bodies carry random boundaries; hash the fields and files instead.
         for name in sorted(request.POST):
             if name not in (FORM_FIELD, "csrfmiddlewaretoken"):
