@@ -89,7 +89,8 @@ def test_team_inspects_on_a_phone_offline_signs_and_merchant_answers(
 
     for item in items[:4]:
         tick(item, "pass")
-    page.wait_for_selector("#sync-status:has-text('全部已保存')")
+    for item in items[:4]:
+        page.wait_for_selector(f'.insp-item[data-item="{item.pk}"][data-sync="saved"]')
     # The connection drops: answers and a photo wait on the phone, then go through.
     page.context.set_offline(True)
     bad = next(i for i in items if i.code == "gas-05")
