@@ -19,7 +19,7 @@ from . import services
 from .models import Instrument, ScaleSettings
 
 # Merchants that sell by weight.
-WEIGHING = ("生鲜", "小吃", "特产", "烧烤", "百货", "茶饮", "火锅", "餐饮")
+WEIGHING = ("生鲜", "特产", "小吃", "烧烤", "百货", "火锅", "茶饮", "饮品", "餐饮")
 # (metering merchants at scale 1, spot-check window in days, fair-scale re-weighs)
 PROFILE = {
     "LHYS": (26, 1, 14),   # 与 26 家使用计量器具商户签订承诺书, 每天不定时砝码查验
@@ -45,14 +45,17 @@ MISSING_MERCHANT_NAMES = ("诚信干货", "老街卤味", "鲜果汇", "放心�
 
 
 def _metering_merchants(ctx: DemoContext, want: int) -> list[Merchant]:
+    """Shops that sell by weight first (fresh food, specialities, snacks), in that order."""
     qs = Merchant.objects.filter(district=ctx.district, status=Merchant.Status.OPEN)
-    found = list(qs.filter(category__in=WEIGHING).order_by("pk")[:want])
-    if len(found) < want:
-        found += list(qs.exclude(pk__in=[m.pk for m in found]).order_by("pk")[:want - len(found)])
+    found: list[Merchant] = []
+    for category in WEIGHING:
+        found += list(qs.filter(category=category).order_by("pk")[:want - len(found)])
+        if len(found) >= want:
+            break
     if not found:
         found = _fallback_merchants(ctx)
     owned = Merchant.objects.filter(district=ctx.district, owner=ctx.users["merchant"]).first()
-    if owned and owned not in found:
+    if owned and owned.category in WEIGHING and owned not in found:
         found[0] = owned  # the demo merchant login sees its own scale
     return found
 

@@ -196,3 +196,32 @@ def test_public_merchant_page_shows_checks_without_names(client, north, shop):
     text = client.get(url).text
     assert "计量器具查验" in text and "合格" in text
     assert north.people[Role.DEPARTMENT].username not in text
+
+
+def test_console_home_shows_scale_cards(client, north, shop):
+    from shangquan.scales import services
+
+    instrument_factory(north.district, shop)
+    services.plan_ensure(district=north.district)
+    _login(client, north.people[Role.DEPARTMENT])
+    text = client.get(reverse("core:console_district", kwargs={"code": north.district.code})).text
+    assert "今日查验" in text and "0/1" in text and "停用计量器具" in text
+    _login(client, north.people[Role.RESIDENT])
+    text = client.get(reverse("core:console_district", kwargs={"code": north.district.code})).text
+    assert "停用计量器具" not in text
+
+
+def test_settings_form_saves_and_audits(client, north):
+    from shangquan.core.models import AuditLog
+    from shangquan.scales.services import settings_for
+
+    _login(client, north.people[Role.COMMITTEE])
+    url = reverse("scales:kpis", kwargs={"code": north.district.code})
+    response = client.post(url, {"check_window_days": "3", "daily_quota": "0",
+                                 "lookback_days": "60", "warn_days": "20",
+                                 "verification_months": "12", "rectification_days": "5"})
+    assert response.status_code == 302
+    config = settings_for(north.district)
+    assert config.check_window_days == 3 and config.suspend_on_expiry is False
+    assert AuditLog.objects.filter(action="scales.settings_update").exists()
+    assert client.post(url, {"check_window_days": "abc"}).status_code == 422
