@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import logging
+import threading
+import time
+from collections import OrderedDict
 from typing import Any
 
-from django.conf import settings
-from django.core.cache import cache
 from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import get_language
 
+from shangquan.core.errors import NotFound
 from shangquan.core.extensions import collect
 
 from .models import Merchant
@@ -57,24 +59,87 @@ def _rendered_sections(merchant: Merchant, request: Any) -> list[dict[str, Any]]
     return out
 
 
-def _key(token: str, language: str, day: str) -> str:
-    return f"merchants:public:{token}:{language}:{day}"
+class _FragmentCache:
+    """A small per-process LRU with expiry: a hit costs no cache server and no write.
+
+    Entries carry the merchant's ``updated_at``, checked on every request with one
+    indexed query, so an edit or a status change (停业整改) shows at once in every
+    worker; grid, roster and module sections refresh within ``FRAGMENT_SECONDS``.
+    """
+
+    def __init__(self, size: int = 4000) -> None:
+        self.size = size
+        self.data: OrderedDict[tuple, tuple[float, float, dict]] = OrderedDict()
+        self.lock = threading.Lock()
+
+    def get(self, key: tuple, stamp: float) -> dict | None:
+        with self.lock:
+            entry = self.data.get(key)
+            if entry is None or entry[0] < time.monotonic() or entry[1] != stamp:
+                return None
+            self.data.move_to_end(key)
+            return entry[2]
+
+    def put(self, key: tuple, stamp: float, value: dict) -> None:
+        with self.lock:
+            self.data[key] = (time.monotonic() + FRAGMENT_SECONDS, stamp, value)
+            self.data.move_to_end(key)
+            while len(self.data) > self.size:
+                self.data.popitem(last=False)
+
+    def forget(self, token: str) -> None:
+        with self.lock:
+            for key in [k for k in self.data if k[0] == token]:
+                del self.data[key]
+
+
+FRAGMENTS = _FragmentCache()
+# Whole pages for anonymous visitors, with a placeholder where the CSRF token goes.
+PAGES = _FragmentCache()
 
 
 def fragment_forget(token: str) -> None:
-    """Called after a merchant changes, so its page shows the change at once."""
-    day = timezone.localdate().isoformat()
-    cache.delete_many([_key(token, code, day) for code, _name in settings.LANGUAGES])
+    """Called after a merchant changes (this process; others see the new updated_at)."""
+    _stamps.pop(token, None)
+    FRAGMENTS.forget(token)
+    PAGES.forget(token)
 
 
-def page_fragment(request: Any, token: str) -> dict[str, str]:
-    """{"title", "html"} of the page body: from the cache, else built (NotFound if none).
+STAMP_SECONDS = 3.0
+_stamps: dict[str, tuple[float, float]] = {}
 
-    A hit costs no query for the merchant, its grid, roster or sections.
+
+def merchant_stamp(token: str) -> float:
+    """The merchant's last change; NotFound when there is none.
+
+    Asked of the database at most every few seconds per worker, so a change made in
+    another worker shows within ``STAMP_SECONDS`` and a crowd costs almost no queries.
     """
+    token = str(token)[:16]
+    now = time.monotonic()
+    known = _stamps.get(token)
+    if known is not None and known[0] > now:
+        return known[1]
+    stamp = (Merchant.objects.filter(public_token=token, district__is_active=True)
+             .values_list("updated_at", flat=True).first())
+    if stamp is None:
+        raise NotFound()
+    if len(_stamps) > 20000:  # bounded: forget everything rather than grow
+        _stamps.clear()
+    _stamps[token] = (now + STAMP_SECONDS, stamp.timestamp())
+    return stamp.timestamp()
+
+
+def cache_key(token: str) -> tuple[str, str, str]:
+    return (str(token), get_language() or "zh-hans", timezone.localdate().isoformat())
+
+
+def page_fragment(request: Any, token: str, stamp: float | None = None) -> dict[str, str]:
+    """{"title", "html"} of the page body: cached, else built (NotFound if no such merchant)."""
     day = timezone.localdate()
-    key = _key(token, get_language() or "zh-hans", day.isoformat())
-    cached = cache.get(key)
+    stamp = merchant_stamp(token) if stamp is None else stamp
+    key = cache_key(token)
+    cached = FRAGMENTS.get(key, stamp)
     if cached is not None:
         return cached
     merchant = merchant_get_public(token=token)
@@ -89,5 +154,5 @@ def page_fragment(request: Any, token: str) -> dict[str, str]:
         "today": day,
     }, request=None)
     value = {"title": merchant.name, "html": html, "district": merchant.district.name}
-    cache.set(key, value, FRAGMENT_SECONDS)
+    FRAGMENTS.put(key, merchant.updated_at.timestamp(), value)
     return value

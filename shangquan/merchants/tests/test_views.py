@@ -108,3 +108,21 @@ def test_web_import_with_progress_page(client, north, django_capture_on_commit_c
 def test_merchant_cannot_open_staff_console_list(client, north):
     client.force_login(north.people[Role.RESIDENT])
     assert client.get(f"/console/{north.district.code}/merchants/").status_code == 403
+
+
+def test_cached_page_still_gives_each_visitor_a_working_csrf_token(north):
+    import re
+
+    from django.test import Client
+
+    merchant = merchant_factory(north.district)
+    first, second = Client(enforce_csrf_checks=True), Client(enforce_csrf_checks=True)
+    first.get(f"/m/{merchant.public_token}/")
+    page = second.get(f"/m/{merchant.public_token}/").content.decode()  # served from cache
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
+    assert "__shangquan_csrf__" not in page
+    switched = second.post("/i18n/setlang/", {"language": "en", "csrfmiddlewaretoken": token,
+                                              "next": f"/m/{merchant.public_token}/"})
+    assert switched.status_code == 302
+    english = second.get(f"/m/{merchant.public_token}/").content.decode()
+    assert 'lang="en"' in english
