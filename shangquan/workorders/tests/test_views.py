@@ -169,3 +169,13 @@ def test_hotline_entry_and_category_edit(north, client):
         "form": "settings", "weight_response": "0.2", "weight_resolution": "0.4",
         "weight_satisfaction": "0.4", "reopen_limit": "3"})
     assert r.status_code == 302
+
+
+def test_multipart_form_without_photos_retried(north, client):
+    """A report without photos is still multipart: the retry is recognised, no 500."""
+    url = reverse("workorders:report", kwargs={"code": north.district.code})
+    data = {"category": "noise", "description": "夜里装卸货噪音", "idempotency_key": "k-2"}
+    first = client.post(url, data)
+    second = client.post(url, data)
+    assert first.status_code == second.status_code == 302
+    assert WorkOrder.objects.filter(district=north.district).count() == 1
