@@ -69,7 +69,7 @@ def broker_config(url: str | None = None) -> BrokerConfig:
 
 
 def connect_client(url: str | None = None, *, client_id: str = "", on_message=None,
-                   on_connect=None):
+                   on_connect=None, on_subscribe=None):
     """A paho 2.x client connected (network loop started) to the configured broker."""
     import paho.mqtt.client as mqtt
 
@@ -84,6 +84,8 @@ def connect_client(url: str | None = None, *, client_id: str = "", on_message=No
         client.on_message = on_message
     if on_connect:
         client.on_connect = on_connect
+    if on_subscribe:  # set before connecting: the SUBACK can come back at once
+        client.on_subscribe = on_subscribe
     client.connect(cfg.host, cfg.port, keepalive=30)
     client.loop_start()
     return client
@@ -111,8 +113,8 @@ class Bridge:
             self.inbox.put((message.topic, message.payload))
 
         self.client = connect_client(self.url, client_id=self.client_id,
-                                     on_message=on_message, on_connect=on_connect)
-        self.client.on_subscribe = on_subscribe
+                                     on_message=on_message, on_connect=on_connect,
+                                     on_subscribe=on_subscribe)
         deadline = time.monotonic() + timeout
         while not self.subscribed and time.monotonic() < deadline:
             time.sleep(0.02)

@@ -18,6 +18,7 @@ from . import rules
 from .models import LEVEL_RANK, Alert, ControlEvent, Gate, Level, ManualCount, MinuteFlow, Zone
 
 RECENT_MINUTES = 15
+TREND_MINUTES = 60
 STALE_AFTER = dt.timedelta(minutes=30)
 
 
@@ -131,7 +132,7 @@ def board_data(*, district: District) -> dict:
     now = timezone.now()
     zones = list(Zone.objects.filter(district=district, is_active=True)
                  .select_related("waiting_zone"))
-    since = {z.pk: z.last_reading_at - dt.timedelta(minutes=RECENT_MINUTES)
+    since = {z.pk: z.last_reading_at - dt.timedelta(minutes=TREND_MINUTES)
              for z in zones if z.last_reading_at}
     rows_by_zone: dict[int, list[MinuteFlow]] = {z.pk: [] for z in zones}
     if since:
@@ -140,13 +141,24 @@ def board_data(*, district: District) -> dict:
             if row.minute > since[row.zone_id]:
                 rows_by_zone[row.zone_id].append(row)
     states = [zone_state(z, rows_by_zone[z.pk], now) for z in zones]
+    trend = _trend(zones, rows_by_zone)
     top = [s for s in states if s["parent"] is None and s["kind"] != Zone.Kind.WAITING]
+    # One line per zone: its highest open alert (acknowledging it clears the lower ones).
+    open_alerts: dict[int, Alert] = {}
+    pending: dict[int, int] = {}
+    for a in Alert.objects.filter(district=district, acknowledged_at__isnull=True)\
+            .select_related("zone").order_by("-raised_at", "-id")[:200]:
+        pending[a.zone_id] = pending.get(a.zone_id, 0) + 1
+        best = open_alerts.get(a.zone_id)
+        if best is None or LEVEL_RANK[Level(a.level)] > LEVEL_RANK[Level(best.level)]:
+            open_alerts[a.zone_id] = a
     alerts = [{"id": a.pk, "zone": a.zone.name, "level": a.level,
                "level_label": str(Level(a.level).label), "percent": float(a.percent),
                "occupancy": a.occupancy, "raised_at": a.raised_at.isoformat(),
-               "raised_label": timezone.localtime(a.raised_at).strftime("%H:%M")}
-              for a in Alert.objects.filter(district=district, acknowledged_at__isnull=True)
-              .select_related("zone").order_by("-raised_at")[:20]]
+               "raised_label": timezone.localtime(a.raised_at).strftime("%H:%M"),
+               "pending": pending[a.zone_id]}
+              for a in sorted(open_alerts.values(),
+                              key=lambda a: (-LEVEL_RANK[Level(a.level)], a.raised_at))]
     worst = max((s["level"] for s in states), key=lambda lvl: LEVEL_RANK[Level(lvl)],
                 default=Level.GREEN)
     return {
@@ -155,8 +167,28 @@ def board_data(*, district: District) -> dict:
         "level": worst, "level_label": str(Level(worst).label),
         "occupancy": sum(s["occupancy"] for s in top),
         "arrivals_per_minute": round(sum(s["arrivals_per_minute"] for s in top), 1),
-        "zones": states, "alerts": alerts,
+        "zones": states, "alerts": alerts, "trend": trend,
     }
+
+
+def _trend(zones: list[Zone], rows_by_zone: dict[int, list[MinuteFlow]]) -> dict:
+    """Occupancy per minute over the last hour of data, per zone (for the chart)."""
+    latest = max((rows[-1].minute for rows in rows_by_zone.values() if rows), default=None)
+    if latest is None:
+        return {"labels": [], "series": []}
+    minutes = [latest - dt.timedelta(minutes=k) for k in range(TREND_MINUTES - 1, -1, -1)]
+    series = []
+    for zone in zones:
+        known = {r.minute: r.occupancy_end for r in rows_by_zone[zone.pk]}
+        if not known:
+            continue
+        values, last = [], None
+        for minute in minutes:
+            last = known.get(minute, last)
+            values.append(last)
+        series.append({"name": zone.name, "data": values})
+    labels = [timezone.localtime(m).strftime("%H:%M") for m in minutes]
+    return {"labels": labels, "series": series}
 
 
 # --- reports ---------------------------------------------------------------------------

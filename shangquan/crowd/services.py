@@ -493,6 +493,8 @@ def _evaluate(zone: Zone, *, now: dt.datetime, actor: Any) -> None:
                                      percent=pct, density=dens, raised_at=now)
         audit_record(actor=None, district=zone.district, obj=alert, action="crowd.alert.raise",
                      after=snapshot(alert), actor_label="system")
+        if level in (Level.ORANGE, Level.RED):
+            transaction.on_commit(lambda: alert_notify(alert=alert))
     zone.level = level
     if zone.control_mode == Zone.Mode.MANUAL:
         if zone.override_until and zone.override_until > now:
@@ -534,6 +536,28 @@ def overrides_expire(*, now: dt.datetime | None = None) -> int:
 
 
 # --- alerts -----------------------------------------------------------------------------
+def alert_notify(*, alert: Alert) -> int:
+    """Tell the people who act on alerts (in-app; the sender carries it further)."""
+    from django.urls import reverse
+
+    from shangquan.core.models import Membership
+    from shangquan.core.services import notification_send
+
+    from .policies import OPERATE
+
+    district = alert.zone.district
+    users = {m.user for m in Membership.objects.filter(
+        district=district, role__in=[str(r) for r in OPERATE], is_active=True)
+        .select_related("user")}
+    title = _("%(zone)s %(level)s：在场 %(n)s 人（%(pct)s%%）") % {
+        "zone": alert.zone.name, "level": Level(alert.level).label, "n": alert.occupancy,
+        "pct": alert.percent}
+    link = reverse("crowd:board", kwargs={"code": district.code})
+    for user in users:
+        notification_send(district=district, user=user, title=title, link=link)
+    return len(users)
+
+
 @transaction.atomic
 def alert_acknowledge(*, actor: Any, alert: Alert, note: str = "") -> Alert:
     _require(actor, alert.district, "crowd.acknowledge")
@@ -545,10 +569,19 @@ def alert_acknowledge(*, actor: Any, alert: Alert, note: str = "") -> Alert:
     alert.acknowledged_by = actor
     alert.ack_note = note.strip()[:200]
     alert.save(update_fields=["acknowledged_at", "acknowledged_by", "ack_note"])
+    # The same zone's earlier open alerts at lower or equal levels are covered by this one.
+    lower = [lvl for lvl, rank in LEVEL_RANK.items() if rank <= LEVEL_RANK[Level(alert.level)]]
+    covered = list(Alert.objects.select_for_update().filter(
+        district_id=alert.district_id, zone_id=alert.zone_id, acknowledged_at__isnull=True,
+        raised_at__lte=alert.raised_at, level__in=lower).values_list("pk", flat=True))
+    Alert.objects.filter(pk__in=covered).update(
+        acknowledged_at=alert.acknowledged_at, acknowledged_by=actor,
+        ack_note=_("随 #%(id)s 一并确认") % {"id": alert.pk})
     Zone.objects.filter(pk=alert.zone_id).update(updated_at=alert.acknowledged_at)
     audit_record(actor=actor, district=alert.district, obj=alert,
                  action="crowd.alert.acknowledge", before=before,
-                 after=snapshot(alert, ["acknowledged_at", "acknowledged_by", "ack_note"]))
+                 after={**snapshot(alert, ["acknowledged_at", "acknowledged_by", "ack_note"]),
+                        "also_acknowledged": covered})
     return alert
 
 

@@ -3,6 +3,7 @@
 import datetime as dt
 import json
 import socket
+import threading
 import time
 
 import pytest
@@ -102,8 +103,11 @@ def test_mqtt_rejects_wrong_tokens_and_foreign_topics_and_ignores_repeats(
     _gate_a, token_a = gate_factory(north.district, zone, code="M1")
     _gate_b, _token_b = gate_factory(north.district, zone, code="M2")
     acks = []
-    listener = connect_client(on_message=lambda c, u, m: acks.append(json.loads(m.payload)))
+    ready = threading.Event()
+    listener = connect_client(on_message=lambda c, u, m: acks.append(json.loads(m.payload)),
+                              on_subscribe=lambda *args: ready.set())
     listener.subscribe(f"shangquan/{north.district.code}/gates/+/acks", qos=1)
+    assert ready.wait(5)
     try:
         ts = (timezone.now() + dt.timedelta(seconds=1)).isoformat()
         reading = {"seq": 1, "ts": ts, "entries": 7, "exits": 0}

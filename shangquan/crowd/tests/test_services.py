@@ -248,3 +248,36 @@ def test_purge_respects_retention(setup, settings):
                           "CROWD_MINUTE_RETENTION_DAYS": 35}
     assert services.history_purge() == {"readings": 1, "minutes": 1}
     assert Reading.objects.count() == 1
+
+
+def test_orange_and_red_alerts_notify_the_responders(setup, north, django_capture_on_commit_callbacks):
+    from shangquan.core.models import Notification
+
+    zone, gate, start = setup
+    with django_capture_on_commit_callbacks(execute=True):
+        services.readings_ingest(device=gate.device, readings=[
+            reading(1, start + dt.timedelta(minutes=1), 81, 0)])
+    assert not Notification.objects.exists()  # yellow: on the board only
+    with django_capture_on_commit_callbacks(execute=True):
+        services.readings_ingest(device=gate.device, readings=[
+            reading(2, start + dt.timedelta(minutes=2), 20, 0)])
+    notes = Notification.objects.filter(district=north.district)
+    assert {n.user_id for n in notes} == {north.people[r].pk for r in (
+        Role.COMMITTEE, Role.DEPARTMENT, Role.GRID_LEADER)}
+    assert "红色预警" in notes[0].title and "小吃区" in notes[0].title
+
+
+def test_board_shows_one_alert_per_zone_and_acknowledging_it_covers_the_lower_ones(setup,
+                                                                                   north):
+    zone, gate, start = setup
+    for i, entries in enumerate([82, 9, 10]):  # yellow, orange, red
+        services.readings_ingest(device=gate.device, readings=[
+            reading(i + 1, start + dt.timedelta(minutes=i), entries, 0)])
+    board = selectors.board(user=north.people[Role.COMMITTEE], district=north.district)
+    (line,) = board["alerts"]
+    assert (line["level"], line["pending"]) == (Level.RED, 3)
+    red = Alert.objects.get(zone=zone, level=Level.RED)
+    services.alert_acknowledge(actor=north.people[Role.COMMITTEE], alert=red, note="疏导")
+    assert not Alert.objects.filter(zone=zone, acknowledged_at__isnull=True).exists()
+    audit = AuditLog.objects.get(action="crowd.alert.acknowledge")
+    assert len(audit.after["also_acknowledged"]) == 2  # yellow and orange

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import signal
+import threading
 import time
 
 from django.core.management.base import BaseCommand
@@ -24,7 +25,8 @@ class Command(BaseCommand):
         bridge = Bridge(url).start()
         self.stdout.write(f"crowd-mqtt: {TOPIC_FILTER} on {cfg.host}:{cfg.port}")
         stopping = []
-        signal.signal(signal.SIGTERM, lambda *a: stopping.append(1))
+        if threading.current_thread() is threading.main_thread():
+            signal.signal(signal.SIGTERM, lambda *a: stopping.append(1))
         started = time.monotonic()
         try:
             while not stopping:

@@ -65,7 +65,15 @@ class Command(BaseCommand):
             for zone in Zone.objects.filter(pk__in=list(zones)):
                 services.zone_reset(actor=None, zone=zone, at=reset_at,
                                     note="crowd-sim")
-        client = connect_client(o["mqtt_url"]) if o["via"] == "mqtt" else None
+        client, acked = None, []
+        if o["via"] == "mqtt":
+            def on_ack(_client, _userdata, message):
+                data = json.loads(message.payload)
+                acked.append(sum(data.get(k, 0) for k in ("accepted", "duplicates", "stale"))
+                             if "error" not in data else 0)
+
+            client = connect_client(o["mqtt_url"], on_message=on_ack)
+            client.subscribe(f"shangquan/{district.code}/gates/+/acks", qos=1)
         self.stdout.write(f"crowd-sim {district.code}: {len(gates)} gates, {len(zones)} zones, "
                           f"{day} {start}–{end} via {o['via']} at ×{o['speed'] or '∞'}")
         began = time.monotonic()
@@ -86,6 +94,12 @@ class Command(BaseCommand):
                     delay = began + (tick.minute + 1) * 60 / o["speed"] - time.monotonic()
                     if delay > 0:
                         time.sleep(delay)
+            if client is not None:
+                # The tokens are revoked at the end: wait until the bridge has answered.
+                deadline = time.monotonic() + 60
+                while sum(acked) < sent and time.monotonic() < deadline:
+                    time.sleep(0.1)
+                self.stdout.write(f"crowd-sim: bridge acknowledged {sum(acked)} readings")
         finally:
             if client is not None:
                 client.loop_stop()

@@ -63,10 +63,34 @@
       setText(item, "data-a", "zone", a.zone);
       setText(item, "data-a", "raised_label", a.raised_label);
       setText(item, "data-a", "percent", Math.round(a.percent));
+      setText(item, "data-a", "pending", a.pending);
+      item.querySelector("[data-a=more]").hidden = a.pending < 2;
       var form = item.querySelector("form");
       if (form) form.action = pattern.replace("/0/ack/", "/" + a.id + "/ack/");
       list.appendChild(item);
     });
+  }
+
+  var chartEl = document.getElementById("board-trend");
+  var chart = null;
+  function renderTrend(trend) {
+    if (!chartEl || !window.echarts || !trend) return;
+    if (!chart) {
+      chart = window.echarts.init(chartEl, root.classList.contains("is-big") ? "dark" : null);
+      window.addEventListener("resize", function () { chart.resize(); });
+    }
+    chart.setOption({
+      backgroundColor: "transparent",
+      animation: false,
+      tooltip: { trigger: "axis" },
+      legend: { type: "scroll", top: 0 },
+      grid: { left: 48, right: 12, top: 36, bottom: 28 },
+      xAxis: { type: "category", data: trend.labels, boundaryGap: false },
+      yAxis: { type: "value", minInterval: 1 },
+      series: trend.series.map(function (s) {
+        return { name: s.name, type: "line", showSymbol: false, connectNulls: false, data: s.data };
+      })
+    }, true);
   }
 
   function render(data) {
@@ -81,6 +105,7 @@
       if (card) renderZone(card, z);
     });
     renderAlerts(data.alerts);
+    renderTrend(data.trend);
     root.dataset.updates = String(Number(root.dataset.updates || 0) + 1);
   }
 
