@@ -85,7 +85,7 @@ def grids_propose(*, district: District, size: int = 10, prefix: str = "") -> li
     rows.sort(key=_order_key_factory(rows))
     count = max(1, round(len(rows) / size))
     base, extra = divmod(len(rows), count)
-    prefix = prefix or _("十邻铺")
+    prefix = prefix or "十邻铺"  # grid names are data, kept in Chinese
     out, start = [], 0
     for i in range(count):
         chunk = rows[start:start + base + (1 if i < extra else 0)]
