@@ -364,3 +364,13 @@ def associations_view(request: HttpRequest) -> HttpResponse:
         "associations": selectors.association_list(district=district),
         "can_manage": policies.can(request.user, district, "association.manage"),
         "error": error}, status=error.status if error else 200)
+
+
+@district_console_view
+def my_shop_view(request: HttpRequest) -> HttpResponse:
+    """A merchant's own shop(s): straight to the page when there is one."""
+    shops = list(Merchant.objects.filter(district=request.district, staff__user=request.user)
+                 .distinct().order_by("name"))
+    if len(shops) == 1:
+        return redirect("merchants:detail", code=request.district.code, merchant_id=shops[0].pk)
+    return render(request, "merchants/my_shops.html", {"shops": shops})

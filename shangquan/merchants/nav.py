@@ -7,6 +7,7 @@ GROUP = _("商户与网格")
 MANAGERS = frozenset({Role.COMMITTEE, Role.ASSOCIATION})
 
 NAV = [
+    NavItem(_("我的店铺"), "merchants:mine", frozenset({Role.MERCHANT}), order=9, group=GROUP),
     NavItem(_("商户名录"), "merchants:list", frozenset(STAFF_ROLES), order=10, group=GROUP),
     NavItem(_("批量导入"), "merchants:import", MANAGERS, order=11, group=GROUP),
     NavItem(_("十邻铺网格"), "merchants:grids", frozenset(STAFF_ROLES), order=12, group=GROUP),

@@ -9,6 +9,7 @@ C = "console/<str:code>/merchants/"
 urlpatterns = [
     path("m/<str:token>/", views.public_page, name="public_page"),
     path(C, console.merchant_list_view, name="list"),
+    path(C + "mine/", console.my_shop_view, name="mine"),
     path(C + "<int:merchant_id>/", console.merchant_detail_view, name="detail"),
     path(C + "<int:merchant_id>/poster.<str:fmt>", console.poster_view, name="poster"),
     path(C + "posters.pdf", console.posters_batch_view, name="posters_batch"),

@@ -126,3 +126,19 @@ def test_cached_page_still_gives_each_visitor_a_working_csrf_token(north):
     assert switched.status_code == 302
     english = second.get(f"/m/{merchant.public_token}/").content.decode()
     assert 'lang="en"' in english
+
+
+def test_owner_reaches_and_edits_own_shop(client, north):
+    owner = north.people[Role.MERCHANT]
+    shop = merchant_factory(north.district, owner=owner, name="自家小店")
+    client.force_login(owner)
+    code = north.district.code
+    mine = client.get(f"/console/{code}/merchants/mine/")
+    assert mine.status_code == 302 and mine["Location"].endswith(f"/merchants/{shop.pk}/")
+    saved = client.post(f"/console/{code}/merchants/{shop.pk}/",
+                        {"opening_hours": "08:00-20:00", "name": "想改名"})
+    assert saved.status_code == 302
+    shop.refresh_from_db()
+    assert shop.opening_hours == "08:00-20:00" and shop.name == "自家小店"
+    other = merchant_factory(north.district)
+    assert client.get(f"/console/{code}/merchants/{other.pk}/").status_code == 403
