@@ -143,6 +143,8 @@ def _lock_active(inspection: Inspection, district: District) -> Inspection:
 
 def _join(actor: Any, district: District, inspection: Inspection) -> None:
     """Whoever ticks an item is on the team, with their department."""
+    if inspection.inspectors.filter(pk=actor.pk).exists():
+        return
     inspection.inspectors.add(actor)
     dept_ids = policies.departments_of(actor, district)
     if dept_ids:
@@ -180,24 +182,44 @@ def _item_of(inspection: Inspection, item_id: int) -> ChecklistItem:
     return item
 
 
-@transaction.atomic
+def _nothing_new(answer: Answer | None, value: str, note: str,
+                 client_time: datetime | None) -> bool:
+    if answer is None:
+        return False
+    stale = (client_time is not None and answer.client_time is not None
+             and client_time < answer.client_time)
+    return stale or (answer.value == value and answer.note == note)
+
+
 def answer_save(*, actor: Any, district: District, inspection: Inspection, item_id: int,
                 value: str, note: str = "", client_time: datetime | None = None) -> Answer:
     """Record one item. Safe to retry: same key, same row; older retries lose."""
     policies.require(actor, district, "inspections.conduct")
     if value not in Answer.Value.values:
         raise ValidationFailed(_("请选择符合、不符合或不适用"), code="invalid_value")
-    locked = _lock_active(inspection, district)
-    item = _item_of(locked, item_id)
     note = (note or "").strip()[:500]
     now = timezone.now()
     if client_time is not None and client_time > now + timedelta(minutes=5):
         client_time = now  # a phone with a clock in the future must not pin its answers
+    # A retry of what is already stored needs no lock (on SQLite, no write transaction).
+    current = Answer.objects.filter(district=district, inspection_id=inspection.pk,
+                                    item_id=item_id).first()
+    if inspection.status in ACTIVE and _nothing_new(current, value, note, client_time):
+        return current
+    return _answer_write(actor=actor, district=district, inspection=inspection,
+                         item_id=item_id, value=value, note=note, client_time=client_time,
+                         now=now)
+
+
+@transaction.atomic
+def _answer_write(*, actor: Any, district: District, inspection: Inspection, item_id: int,
+                  value: str, note: str, client_time: datetime | None,
+                  now: datetime) -> Answer:
+    locked = _lock_active(inspection, district)
+    item = _item_of(locked, item_id)
     answer = Answer.objects.filter(district=district, inspection=locked, item=item).first()
     if answer is not None:
-        stale = (client_time is not None and answer.client_time is not None
-                 and client_time < answer.client_time)
-        if stale or (answer.value == value and answer.note == note):
+        if _nothing_new(answer, value, note, client_time):
             return answer
         before = snapshot(answer, ["value", "note"])
         answer.value, answer.note, answer.answered_by = value, note, actor
