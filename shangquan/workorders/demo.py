@@ -193,8 +193,9 @@ def _bulk(ctx: DemoContext, count: int, seed: str = "demo") -> None:
                 acc[name] += value
         writer.add(o)
     writer.flush()
-    for (day, dim, key), changes in totals.items():
-        rollup.bump(d, day, dim, key, {k: v for k, v in changes.items() if v})
+    with transaction.atomic():
+        for (day, dim, key), changes in totals.items():
+            rollup.bump(d, day, dim, key, {k: v for k, v in changes.items() if v})
     TicketCounter.objects.filter(district=d).delete()
     TicketCounter.objects.bulk_create([TicketCounter(district=d, day=k, last=v)
                                        for k, v in seq.items()], batch_size=2000)

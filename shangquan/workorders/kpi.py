@@ -124,30 +124,33 @@ def _labels(district: District, dim: str, keys: list[int]) -> dict[int, str]:
     return labels
 
 
-def kpi_totals(*, district: District, start: dt.date, end: dt.date) -> KpiRow:
+def kpi_totals(*, district: District, start: dt.date, end: dt.date,
+               weights: tuple[float, float, float] | None = None) -> KpiRow:
     """The whole district over [start, end] (local days)."""
     counts = KpiDaily.objects.filter(district=district, dim="all", day__gte=start,
                                      day__lte=end).aggregate(**_sums())
-    return KpiRow("all", "全部", counts, _weights(district))
+    return KpiRow("all", "全部", counts, weights or _weights(district))
 
 
-def kpi_by(*, district: District, dim: str, start: dt.date, end: dt.date) -> list[KpiRow]:
+def kpi_by(*, district: District, dim: str, start: dt.date, end: dt.date,
+           weights: tuple[float, float, float] | None = None) -> list[KpiRow]:
     """One row per department, category or grid, best composite first."""
     if dim not in DIMENSIONS:
         raise ValueError(dim)
     rows = list(KpiDaily.objects.filter(district=district, dim=dim, day__gte=start, day__lte=end)
                 .values("key").annotate(**_sums()).order_by())
     labels = _labels(district, dim, [r["key"] for r in rows])
-    weights = _weights(district)
+    weights = weights or _weights(district)
     out = [KpiRow(r["key"], labels.get(r["key"], "?"), r, weights) for r in rows]
     return sorted(out, key=lambda r: (-(r.composite or -1), -r.total))
 
 
 def kpi_by_period(*, district: District, start: dt.date, end: dt.date,
-                  period: str = "month") -> list[KpiRow]:
+                  period: str = "month",
+                  weights: tuple[float, float, float] | None = None) -> list[KpiRow]:
     trunc = {"month": TruncMonth, "week": TruncWeek}.get(period)
     qs = KpiDaily.objects.filter(district=district, dim="all", day__gte=start, day__lte=end)
-    weights = _weights(district)
+    weights = weights or _weights(district)
     if trunc is None:
         rows = qs.values("day").annotate(**_sums()).order_by("day")
         return [KpiRow(r["day"], r["day"].isoformat(), r, weights) for r in rows]
@@ -160,13 +163,17 @@ def kpi_by_period(*, district: District, start: dt.date, end: dt.date,
     return out
 
 
-def kpi_report(*, district: District, start: dt.date, end: dt.date,
-               period: str = "month") -> dict:
-    return {
-        "totals": kpi_totals(district=district, start=start, end=end),
-        "by_department": kpi_by(district=district, dim="department", start=start, end=end),
-        "by_category": kpi_by(district=district, dim="category", start=start, end=end),
-        "by_grid": kpi_by(district=district, dim="grid", start=start, end=end),
-        "by_period": kpi_by_period(district=district, start=start, end=end, period=period),
-        "weights": _weights(district),
+def kpi_report(*, district: District, start: dt.date, end: dt.date, period: str = "month",
+               dims: tuple[str, ...] = DIMENSIONS) -> dict:
+    """Totals, the trend by period and the breakdowns asked for (all three for exports)."""
+    weights = _weights(district)
+    report = {
+        "totals": kpi_totals(district=district, start=start, end=end, weights=weights),
+        "by_period": kpi_by_period(district=district, start=start, end=end, period=period,
+                                   weights=weights),
+        "weights": weights,
     }
+    for dim in DIMENSIONS:
+        report[f"by_{dim}"] = (kpi_by(district=district, dim=dim, start=start, end=end,
+                                      weights=weights) if dim in dims else [])
+    return report

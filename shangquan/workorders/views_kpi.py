@@ -8,13 +8,14 @@ import io
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from shangquan.core import policies
 from shangquan.core.audit import audit_record
 from shangquan.core.views import district_console_view
 
 from .forms import parse_date
-from .kpi import kpi_report
+from .kpi import DIMENSIONS, kpi_report
 
 
 def _range(request: HttpRequest) -> tuple[dt.date, dt.date, str]:
@@ -35,7 +36,11 @@ def _pct(value: float | None) -> float | None:
 def kpi_view(request: HttpRequest) -> HttpResponse:
     policies.require(request.user, request.district, "workorders.kpi")
     start, end, period = _range(request)
-    report = kpi_report(district=request.district, start=start, end=end, period=period)
+    by = request.GET.get("by", "department")
+    by = by if by in DIMENSIONS else "department"
+    # The department chart needs departments; one breakdown table at a time (tabs).
+    report = kpi_report(district=request.district, start=start, end=end, period=period,
+                        dims=tuple({"department", by}))
     chart = {
         "periods": [r.label for r in report["by_period"]],
         "response": [_pct(r.response_rate) for r in report["by_period"]],
@@ -47,7 +52,9 @@ def kpi_view(request: HttpRequest) -> HttpResponse:
         "department_overdue": [r.overdue for r in report["by_department"]],
     }
     return render(request, "workorders/console/kpi.html", {
-        **report, "start": start, "end": end, "period": period, "chart": chart,
+        **report, "start": start, "end": end, "period": period, "chart": chart, "by": by,
+        "rows": report[f"by_{by}"], "tabs": [("department", _("按部门")), ("category", _("按类别")),
+                                             ("grid", _("按网格"))],
         "can_export": policies.can(request.user, request.district, "workorders.export"),
     })
 
