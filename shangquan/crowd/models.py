@@ -80,6 +80,7 @@ class Zone(DistrictScoped):
     entries = models.PositiveIntegerField(_("自清零以来进入"), default=0)
     exits = models.PositiveIntegerField(_("自清零以来离开"), default=0)
     reset_at = models.DateTimeField(_("上次清零/人工点数"), default=timezone.now)
+    occupancy_at_reset = models.PositiveIntegerField(_("清零/点数时人数"), default=0)
     last_reading_at = models.DateTimeField(null=True, blank=True)
     level = models.CharField(_("预警等级"), max_length=8, choices=Level.choices,
                              default=Level.GREEN)

@@ -135,10 +135,14 @@ def board_data(*, district: District) -> dict:
     since = {z.pk: z.last_reading_at - dt.timedelta(minutes=TREND_MINUTES)
              for z in zones if z.last_reading_at}
     rows_by_zone: dict[int, list[MinuteFlow]] = {z.pk: [] for z in zones}
+    by_pk = {z.pk: z for z in zones}
     if since:
         for row in MinuteFlow.objects.filter(district=district, zone_id__in=list(since),
                                              minute__gt=min(since.values())).order_by("minute"):
-            if row.minute > since[row.zone_id]:
+            zone = by_pk[row.zone_id]
+            # Only minutes since the zone's last reset, up to its latest reading.
+            if since[row.zone_id] < row.minute <= zone.last_reading_at and \
+                    row.minute >= zone.reset_at.replace(second=0, microsecond=0):
                 rows_by_zone[row.zone_id].append(row)
     states = [zone_state(z, rows_by_zone[z.pk], now) for z in zones]
     trend = _trend(zones, rows_by_zone)

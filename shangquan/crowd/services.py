@@ -158,7 +158,7 @@ def manual_count_record(*, actor: Any, zone: Zone, counted: int,
     count = ManualCount.objects.create(district=zone.district, zone=zone, counted=int(counted),
                                        counted_at=counted_at, occupancy_before=zone.occupancy,
                                        note=note[:200], actor=actor if actor else None)
-    zone.occupancy = int(counted)
+    zone.occupancy = zone.occupancy_at_reset = int(counted)
     zone.entries = zone.exits = 0
     zone.reset_at = counted_at
     _evaluate(zone, now=now, actor=actor)
@@ -185,7 +185,7 @@ def zone_reset(*, actor: Any, zone: Zone, at: dt.datetime | None = None,
     zone = Zone.objects.select_for_update().select_related("district").get(pk=zone.pk)
     fields = ["occupancy", "entries", "exits", "reset_at", "level", "control"]
     before = snapshot(zone, fields)
-    zone.occupancy = zone.entries = zone.exits = 0
+    zone.occupancy = zone.occupancy_at_reset = zone.entries = zone.exits = 0
     zone.reset_at = at or now
     zone.last_reading_at = None
     _evaluate(zone, now=now, actor=actor)
@@ -406,12 +406,9 @@ def _ingest_locked(gate: Gate, device: Device, parsed: list, result: IngestResul
         occupancy = zone.occupancy
         for r in applied:
             occupancy = max(0, occupancy + r.entries - r.exits)
-            key = r.ts.replace(second=0, microsecond=0)
-            stats = minutes.setdefault(key, [0, 0, 0, 0])
-            stats[0] += r.entries
-            stats[1] += r.exits
-            stats[2] = max(stats[2], occupancy)
-            stats[3] = occupancy
+            flow = minutes.setdefault(r.ts.replace(second=0, microsecond=0), [0, 0])
+            flow[0] += r.entries
+            flow[1] += r.exits
         zone.occupancy = occupancy
         zone.entries += sum(r.entries for r in applied)
         zone.exits += sum(r.exits for r in applied)
@@ -428,33 +425,50 @@ def _ingest_locked(gate: Gate, device: Device, parsed: list, result: IngestResul
 
 
 def _rollup(zone: Zone, minutes: dict[dt.datetime, list[int]]) -> None:
+    """Add the batch's flows to the zone's minutes, then recompute occupancy per minute.
+
+    Occupancy per minute is the running sum of net flow since the zone's last reset
+    (or count), recomputed from the earliest minute the batch touched. So a backlog a
+    counter sends late, or batches of several gates covering the same minutes, still
+    give the right history. The peak within a minute is taken from its endpoints.
+    """
     t = rules.Thresholds.of(zone)
-    existing = {m.minute: m for m in MinuteFlow.objects.filter(
-        district_id=zone.district_id, zone=zone, minute__in=list(minutes))}
-    latest = max(minutes)
-    create, update = [], []
-    for minute, (entries, exits, occ_max, occ_end) in minutes.items():
-        raw_level, _reason = rules.level_for(rules.percent(occ_max, zone.capacity),
-                                             rules.density(occ_max, zone.area_m2),
-                                             Level.GREEN, t)
-        level = raw_level
-        if minute == latest and LEVEL_RANK[Level(zone.level)] > LEVEL_RANK[Level(level)]:
-            level = zone.level
-        row = existing.get(minute)
+    first = min(minutes)
+    reset_minute = zone.reset_at.replace(second=0, microsecond=0)
+    rows = {r.minute: r for r in MinuteFlow.objects.filter(
+        district_id=zone.district_id, zone=zone, minute__gte=first)}
+    create = []
+    for minute, (entries, exits) in minutes.items():
+        row = rows.get(minute)
         if row is None:
-            create.append(MinuteFlow(district_id=zone.district_id, zone=zone, minute=minute,
-                                     entries=entries, exits=exits, occupancy_max=occ_max,
-                                     occupancy_end=occ_end, level_max=level))
-            continue
+            row = rows[minute] = MinuteFlow(district_id=zone.district_id, zone=zone,
+                                            minute=minute, level_max=Level.GREEN)
+            create.append(row)
         row.entries += entries
         row.exits += exits
-        row.occupancy_max = max(row.occupancy_max, occ_max)
-        row.occupancy_end = occ_end
+    previous = MinuteFlow.objects.filter(
+        district_id=zone.district_id, zone=zone, minute__lt=first,
+        minute__gte=reset_minute).order_by("-minute").values_list("occupancy_end",
+                                                                  flat=True).first()
+    running = zone.occupancy_at_reset if previous is None else previous
+    ordered = sorted(rows.values(), key=lambda r: r.minute)
+    for row in ordered:
+        if row.minute < reset_minute:
+            continue
+        start = running
+        running = max(0, running + row.entries - row.exits)
+        row.occupancy_end = running
+        row.occupancy_max = max(start, running)
+        level, _reason = rules.level_for(rules.percent(row.occupancy_max, zone.capacity),
+                                         rules.density(row.occupancy_max, zone.area_m2),
+                                         Level.GREEN, t)
+        if row is ordered[-1] and LEVEL_RANK[Level(zone.level)] > LEVEL_RANK[Level(level)]:
+            level = zone.level  # the live level, held by hysteresis
         if LEVEL_RANK[Level(level)] > LEVEL_RANK[Level(row.level_max)]:
             row.level_max = level
-        update.append(row)
     if create:
         MinuteFlow.objects.bulk_create(create)
+    update = [r for r in ordered if r.pk is not None]
     if update:
         MinuteFlow.objects.bulk_update(update, ["entries", "exits", "occupancy_max",
                                                 "occupancy_end", "level_max"])
