@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from shangquan.core import policies
 from shangquan.core.roles import Role
@@ -17,10 +18,10 @@ def cards(user, district) -> list[dict]:
     if policies.has_role(user, district, Role.COMMITTEE, Role.STREET):
         waiting = WorkOrder.objects.filter(district=district, status__in=[
             Status.SUBMITTED, Status.REOPENED]).count()
-        out.append({"label": "待派单", "value": waiting, "url": board,
+        out.append({"label": _("待派单"), "value": waiting, "url": board,
                     "tone": "warn" if waiting else "ok"})
         open_esc = Escalation.objects.filter(district=district, handled_at__isnull=True).count()
-        out.append({"label": "待处理吹哨", "value": open_esc,
+        out.append({"label": _("待处理吹哨"), "value": open_esc,
                     "url": reverse("workorders:escalations", kwargs={"code": district.code}),
                     "tone": "danger" if open_esc else "ok"})
     elif policies.has_role(user, district, Role.DEPARTMENT):
@@ -28,6 +29,6 @@ def cards(user, district) -> list[dict]:
             district=district, department_id__in=policies.departments_of(user, district),
             status__in=[Status.DISPATCHED, Status.ACCEPTED])
         overdue = mine.filter(resolution_due_at__lt=timezone.now()).count()
-        out.append({"label": "我的待办工单", "value": mine.count(), "url": board,
+        out.append({"label": _("我的待办工单"), "value": mine.count(), "url": board,
                     "tone": "danger" if overdue else "ok"})
     return out
