@@ -71,13 +71,16 @@ def inspection_plan_view(request: HttpRequest) -> HttpResponse:
             grid = (access_scoped(Grid, district=district, pk=p["grid"])
                     if p.get("target") == "grid" and p.get("grid") else None)
             chosen = list(templates.filter(pk__in=_ids(p.getlist("templates"))))
+            follow_up = (selectors.rectification_get(user=user, district=district,
+                                                     rectification_id=p["follow_up_of"])
+                         if p.get("follow_up_of") else None)
             inspection = services.inspection_plan(
                 actor=user, district=district, templates=chosen,
                 planned_for=_date(p.get("planned_for"), timezone.localdate()),
                 merchant=merchant, grid=grid, kind=p.get("kind") or "routine",
                 departments=Department.objects.filter(district=district,
                                                       pk__in=_ids(p.getlist("departments"))),
-                reason=p.get("reason", ""))
+                reason=p.get("reason", ""), follow_up_of=follow_up)
         except DomainError as exc:
             error = exc
         else:
@@ -94,6 +97,7 @@ def inspection_plan_view(request: HttpRequest) -> HttpResponse:
         "departments": Department.objects.filter(district=district, is_active=True),
         "kinds": Inspection.Kind.choices, "error": error, "form": request.POST,
         "preset_merchant": request.GET.get("merchant", ""),
+        "follow_up_of": request.GET.get("follow_up", "") or request.POST.get("follow_up_of", ""),
         "today": timezone.localdate()}, status=error.status if error else 200)
 
 
@@ -180,14 +184,27 @@ def inspection_detail_view(request: HttpRequest, inspection_id: int) -> HttpResp
 def template_list_view(request: HttpRequest) -> HttpResponse:
     district, user = request.district, request.user
     templates = selectors.template_list(user=user, district=district, active_only=False)
+    error = None
     if request.method == "POST" and request.POST.get("action") == "seed":
         policies.require(user, district, "inspections.template_manage")
         created = services.checklist_seed(district=district)
         messages.success(request, _("已添加 %(n)s 张标准检查表") % {"n": len(created)})
         return redirect("inspections:templates", code=district.code)
+    if request.method == "POST" and request.POST.get("action") == "rules":
+        fields = ("general_days", "major_days", "serious_days", "repeat_window_days")
+        try:
+            services.inspection_rules_update(actor=user, district=district, **{
+                f: int(request.POST[f]) for f in fields if request.POST.get(f, "").isdigit()})
+        except DomainError as exc:
+            error = exc
+        else:
+            messages.success(request, _("检查规则已保存"))
+            return redirect("inspections:templates", code=district.code)
     return render(request, "inspections/templates.html", {
-        "templates": templates,
-        "can_manage": policies.can(user, district, "inspections.template_manage")})
+        "templates": templates, "rules": rules_for(district), "error": error,
+        "can_manage": policies.can(user, district, "inspections.template_manage"),
+        "can_rules": policies.can(user, district, "inspections.rules_manage")},
+        status=error.status if error else 200)
 
 
 def _parse_items(text: str) -> list[dict]:

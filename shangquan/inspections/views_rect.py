@@ -71,4 +71,5 @@ def rectification_detail_view(request: HttpRequest, rectification_id: int) -> Ht
         "can_verify": policies.can(user, district, "inspections.rectification_verify")
         and order.status == "submitted",
         "can_visit": policies.can(user, district, "inspections.follow_up"),
+        "can_plan": policies.can(user, district, "inspections.plan"),
         "outcomes": FollowUpVisit.Outcome.choices}, status=error.status if error else 200)

@@ -39,7 +39,13 @@ from ..models import (
     Rectification,
     Severity,
 )
-from .rectifications import _notify, _oversight_users, rectification_issue, rules_for
+from .rectifications import (
+    _notify,
+    _oversight_users,
+    public_page_changed,
+    rectification_issue,
+    rules_for,
+)
 
 # core.audit.snapshot trips on an empty FileField (hasattr(url) raises ValueError),
 # so the signature is recorded by name, separately.
@@ -356,6 +362,7 @@ def inspection_complete(*, actor: Any, district: District, inspection: Inspectio
                                                           "signed_name"]),
                                        "signature": locked.signature.name or None,
                                        "findings": [f.pk for f in findings]})
+    public_page_changed(locked.merchant)
     if locked.parent_id:
         _roll_up(actor, district, locked.parent_id)
     return locked

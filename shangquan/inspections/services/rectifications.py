@@ -81,6 +81,20 @@ def _notify(district: District, users: list, title: str, body: str, link: str = 
         notification_send(district=district, user=user, title=title, body=body, link=link)
 
 
+def public_page_changed(merchant: Merchant) -> None:
+    """The QR page shows the latest inspection outcome; its cache is keyed on the
+    merchant's ``updated_at``, so bump it (and forget this worker's copy) on commit."""
+    pk, token = merchant.pk, merchant.public_token
+
+    def forget() -> None:
+        from shangquan.merchants.public import fragment_forget
+
+        Merchant.objects.filter(pk=pk).update(updated_at=timezone.now())
+        fragment_forget(token)
+
+    transaction.on_commit(forget)
+
+
 def _merchant_set_status(*, actor: Any, merchant: Merchant, status: str, reason: str) -> None:
     """停业整改 / 恢复营业 through the merchants app, which owns the status."""
     from shangquan.merchants.services import merchant_status_set
@@ -131,6 +145,7 @@ def rectification_issue(*, actor: Any, district: District, merchant: Merchant, t
     if stop_business and merchant.status == Merchant.Status.OPEN:
         _merchant_set_status(actor=actor, merchant=merchant, status=Merchant.Status.SUSPENDED,
                              reason=_("停业整改：%(no)s") % {"no": order.number})
+    public_page_changed(merchant)
     _notify(district, _merchant_users(merchant), _("整改通知：%(t)s") % {"t": title[:60]},
             _("请于 %(d)s 前完成整改并上传整改照片。") % {
                 "d": timezone.localtime(deadline).strftime("%Y-%m-%d %H:%M")})
@@ -215,6 +230,7 @@ def _decide(*, actor: Any, district: District, rectification: Rectification, acc
         if not still_stopped:
             _merchant_set_status(actor=actor, merchant=merchant, status=Merchant.Status.OPEN,
                                  reason=_("整改验收通过，恢复营业：%(no)s") % {"no": order.number})
+    public_page_changed(merchant)
     title = (_("整改已验收通过：%(no)s") if accept else _("整改未通过，请重新整改：%(no)s")) % {
         "no": order.number}
     _notify(district, _merchant_users(merchant), title, note or order.title)

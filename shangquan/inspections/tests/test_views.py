@@ -98,3 +98,43 @@ def test_merchant_cannot_open_inspector_pages_of_others(client, north, world):
 def test_foreign_district_is_not_found(client, north, south, world):
     client.force_login(south.people[Role.COMMITTEE])
     assert client.get(url("list", north)).status_code == 404
+
+
+def test_public_page_shows_latest_outcome_without_people(client, north, world,
+                                                        django_capture_on_commit_callbacks):
+    shop, _template, inspection = world
+    public = reverse("merchants:public_page", kwargs={"token": shop.public_token})
+    assert "暂无检查记录" in client.get(public).content.decode()  # now cached
+    inspector = north.people[Role.DEPARTMENT]
+    with django_capture_on_commit_callbacks(execute=True):
+        for item in inspection.versions.get().items.all():
+            services.answer_save(actor=inspector, district=north.district,
+                                 inspection=inspection, item_id=item.pk,
+                                 value="fail" if item.code == "fire-07" else "pass")
+        services.inspection_complete(actor=inspector, district=north.district,
+                                     inspection=inspection, signed_name="赵检查员")
+    html = client.get(public).content.decode()
+    assert "最近一次检查" in html and "发现隐患" in html and "尚有 1 处隐患正在整改" in html
+    assert "赵检查员" not in html and inspector.username not in html
+
+
+def test_committee_sets_deadlines_and_plans_a_follow_up(client, north, world):
+    shop, _template, _inspection = world
+    client.force_login(north.people[Role.COMMITTEE])
+    r = client.post(url("templates", north), {"action": "rules", "general_days": "10",
+                                               "major_days": "4", "serious_days": "2",
+                                               "repeat_window_days": "60"})
+    assert r.status_code == 302
+    order = services.rectification_issue(actor=north.people[Role.COMMITTEE],
+                                         district=north.district, merchant=shop,
+                                         title="门前乱堆放", severity="general", source="patrol")
+    assert (order.deadline - order.issued_at).days == 10
+    page = client.get(url("rectification", north, rectification_id=order.pk)).content.decode()
+    assert "安排复查" in page
+    template = ChecklistTemplate.objects.get(district=north.district, code="storefront")
+    r = client.post(url("plan", north), {"target": "merchant", "merchant": shop.pk,
+                                          "templates": [template.pk], "kind": "follow_up",
+                                          "planned_for": timezone.localdate().isoformat(),
+                                          "follow_up_of": order.pk})
+    assert r.status_code == 302
+    assert Inspection.objects.get(follow_up_of=order).kind == "follow_up"
