@@ -26,6 +26,8 @@ PathStr = Path[str]
 router = Router(tags=["scales"])
 public_router = Router(tags=["scales"])
 
+# ``File[UploadedFile] | None`` loses the File marker; an explicit File(None) keeps it.
+OPTIONAL_SCAN = File(None)
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -315,7 +317,7 @@ def instrument_retire(request: HttpRequest, code: PathStr, instrument_id: int, p
 
 @router.post("scales/merchants/{merchant_id}/commitment", response=list[InstrumentOut])
 def commitment_sign(request: HttpRequest, code: PathStr, merchant_id: int,
-                    signed_on: Form[dt.date], scan: File[UploadedFile] | None = None):
+                    signed_on: Form[dt.date], scan: UploadedFile | None = OPTIONAL_SCAN):
     district = access_district(user=request.user, code=code)
     merchant = selectors.merchant_get(district=district, pk=merchant_id)
     return services.commitment_sign(actor=request.user, district=district, merchant=merchant,

@@ -291,7 +291,7 @@ def commitment_sign(*, actor: Any, district: District, merchant: Merchant, signe
         before = _snap(instrument, ["commitment_signed_on", "commitment_scan"])
         instrument.commitment_signed_on = signed_on
         if stored:
-            instrument.commitment_scan.name = stored
+            instrument.commitment_scan = stored
         instrument.save(update_fields=["commitment_signed_on", "commitment_scan", "updated_at"])
         audit_record(actor=actor, district=district, obj=instrument,
                      action="scales.commitment_sign", before=before,

@@ -6,6 +6,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.cache import cache
+from django.test.client import MULTIPART_CONTENT
 
 from shangquan.core.roles import Role
 from shangquan.merchants.tests.factories import merchant_factory
@@ -14,6 +15,9 @@ from shangquan.scales.models import Instrument, Reweigh, SpotCheck
 from .factories import instrument_factory
 
 pytestmark = pytest.mark.django_db
+
+# Django's client encodes multipart only for this very object (an ``is`` check).
+MULTIPART = MULTIPART_CONTENT
 
 
 @pytest.fixture(autouse=True)
@@ -148,3 +152,57 @@ def test_mpe_reference(north, api_client):
     body = client.get(f"{base(north)}/mpe", {"load_g": "2500", "e_g": "5"}).json()
     assert Decimal(body["mpe_g"]) == 5  # 500e: ±0.5e initial, ±1e = 5 g in service
     assert client.get(f"{base(north)}/mpe").status_code == 422
+
+
+def _jpeg() -> bytes:
+    import io
+
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (64, 48), (200, 30, 30)).save(out, format="JPEG")
+    return out.getvalue()
+
+
+def test_commitment_scan_upload(north, shop, api_client, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    instrument = instrument_factory(north.district, shop)
+    client = api_client(north.people[Role.MERCHANT])  # the owner signs for the own shop
+    response = client.post(f"{base(north)}/merchants/{shop.pk}/commitment", {
+        "signed_on": "2026-03-15",
+        "scan": SimpleUploadedFile("承诺书.jpg", _jpeg(), content_type="image/jpeg")},
+        content_type=MULTIPART)
+    assert response.status_code == 200, response.json()
+    assert response.json()[0]["commitment_signed_on"] == "2026-03-15"
+    instrument.refresh_from_db()
+    assert instrument.commitment_scan.name.endswith(".jpg")
+    not_a_photo = client.post(f"{base(north)}/merchants/{shop.pk}/commitment", {
+        "signed_on": "2026-03-15",
+        "scan": SimpleUploadedFile("x.jpg", b"not an image", content_type="image/jpeg")},
+        content_type=MULTIPART)
+    assert not_a_photo.status_code == 422 and not_a_photo.json()["code"] == "photo_invalid"
+
+
+def test_import_via_api_reports_row_errors(north, shop, api_client):
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from openpyxl import Workbook
+
+    from shangquan.scales.xlsx import HEADERS
+
+    book = Workbook()
+    book.active.append(HEADERS)
+    book.active.append([shop.licence_no, shop.name, "电子计价秤", "凯丰", "", "API-1", 15, 7,
+                        "III"])
+    data = io.BytesIO()
+    book.save(data)
+    client = api_client(north.people[Role.DEPARTMENT])
+    response = client.post(f"{base(north)}/instruments/import",
+                           {"file": SimpleUploadedFile("s.xlsx", data.getvalue())},
+                           content_type=MULTIPART)
+    assert response.status_code == 422
+    assert response.json()["details"]["errors"][0]["row"] == 2
+    assert response.json()["details"]["errors"][0]["code"] == "max_not_multiple_of_e"

@@ -1,0 +1,51 @@
+"""Back-office views of the scales data. Read-only: every change goes through the services,
+so it is judged, audited and notified like any other."""
+
+from django.contrib import admin
+
+from .models import DailyPlan, Instrument, Reweigh, ScaleSettings, SpotCheck
+
+
+class ReadOnly(admin.ModelAdmin):
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Instrument)
+class InstrumentAdmin(ReadOnly):
+    list_display = ["serial_no", "maker", "kind", "merchant", "accuracy_class", "next_due",
+                    "status", "district"]
+    list_filter = ["district", "status", "kind", "accuracy_class"]
+    search_fields = ["serial_no", "certificate_no", "merchant__name"]
+
+
+@admin.register(SpotCheck)
+class SpotCheckAdmin(ReadOnly):
+    list_display = ["instrument", "checked_at", "load_g", "worst_error_g", "mpe_g", "passed",
+                    "district"]
+    list_filter = ["district", "passed", "basis"]
+
+
+@admin.register(Reweigh)
+class ReweighAdmin(ReadOnly):
+    list_display = ["merchant", "goods", "claimed_g", "measured_g", "verdict", "created_at",
+                    "district"]
+    list_filter = ["district", "verdict", "band"]
+    exclude = ["recorded_by"]
+
+
+@admin.register(DailyPlan)
+class DailyPlanAdmin(ReadOnly):
+    list_display = ["district", "day", "window_days", "quota", "digest"]
+    list_filter = ["district"]
+
+
+@admin.register(ScaleSettings)
+class ScaleSettingsAdmin(ReadOnly):
+    list_display = ["district", "check_window_days", "warn_days", "suspend_on_expiry"]
