@@ -164,7 +164,8 @@ class CertificatesOut(Schema):
 
 
 class ReweighIn(Schema):
-    merchant_id: int
+    merchant_id: int | None = None  # staff, in the console API
+    merchant_token: str = ""  # the merchant's public QR token (the public station)
     goods: str
     claimed_g: Decimal
     measured_g: Decimal
@@ -381,10 +382,17 @@ def reweigh_list(request: HttpRequest, code: PathStr, verdict: str = "",
     return {**meta, "items": items}
 
 
-def _reweigh(request: HttpRequest, district, payload: ReweighIn) -> Reweigh:
+def _reweigh(request: HttpRequest, district, payload: ReweighIn, *,
+             public: bool = False) -> Reweigh:
     ratelimit.hit(f"reweigh:{ratelimit.client_ip(request)}", limit=60, window=3600)
     data = payload.dict()
-    merchant = selectors.merchant_get(district=district, pk=data.pop("merchant_id"))
+    merchant_id, token = data.pop("merchant_id"), data.pop("merchant_token")
+    if token:
+        merchant = selectors.merchant_get_by_token(district=district, token=token)
+    elif merchant_id is not None and not public:
+        merchant = selectors.merchant_get(district=district, pk=merchant_id)
+    else:
+        raise ValidationFailed(_("请选择商户"), code="merchant_required")
     return services.reweigh_record(actor=request.user, district=district, merchant=merchant,
                                    **data)
 
@@ -415,7 +423,7 @@ def reweigh_complaint(request: HttpRequest, code: PathStr, token: str, payload: 
 def public_reweigh_create(request: HttpRequest, code: PathStr, payload: ReweighIn):
     """The fair scale station: anyone may re-weigh, signed in or not (rate-limited)."""
     district = district_get_public(code=code)
-    return Status(201, _reweigh(request, district, payload))
+    return Status(201, _reweigh(request, district, payload, public=True))
 
 
 @public_router.post("districts/{code}/scales/reweighs/{token}/complaint",

@@ -62,6 +62,13 @@ def merchant_get(*, district: District, pk: Any) -> Merchant:
     return access_scoped(Merchant, district=district, pk=pk)
 
 
+def merchant_get_by_token(*, district: District, token: str) -> Merchant:
+    found = Merchant.objects.filter(district=district, public_token=str(token)[:16]).first()
+    if found is None:
+        raise NotFound()
+    return found
+
+
 # --- spot checks ------------------------------------------------------------------------
 def spot_check_list(*, user: Any, district: District, instrument_id: int | None = None,
                     merchant_id: int | None = None, passed: bool | None = None,

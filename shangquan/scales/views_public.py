@@ -37,11 +37,10 @@ def station_view(request: HttpRequest, code: str) -> HttpResponse:
     if request.method == "POST":
         try:
             ratelimit.hit(f"reweigh:{ratelimit.client_ip(request)}", limit=60, window=3600)
-            merchant = Merchant.objects.filter(district=district,
-                                               public_token=request.POST.get("merchant", "")
-                                               ).first()
-            if merchant is None:
+            if not request.POST.get("merchant"):
                 raise ValidationFailed(_("请选择商户"), code="merchant_required")
+            merchant = selectors.merchant_get_by_token(district=district,
+                                                       token=request.POST["merchant"])
             unit = request.POST.get("unit", "g")
             claimed = to_grams(request.POST.get("claimed", ""), unit, "claimed")
             measured = to_grams(request.POST.get("measured", ""), unit, "measured")

@@ -116,8 +116,12 @@ def test_plan_is_stable_and_lists_instruments(north, shop, api_client):
 def test_public_reweigh_and_complaint(north, shop, api_client):
     anonymous = api_client()
     url = f"/api/v1/public/districts/{north.district.code}/scales/reweighs"
-    response = anonymous.post(url, {"merchant_id": shop.pk, "goods": "牛肉", "band": "standard",
-                                    "claimed_g": "1000", "measured_g": "980"})
+    by_id = anonymous.post(url, {"merchant_id": shop.pk, "goods": "牛肉", "band": "standard",
+                                 "claimed_g": "1000", "measured_g": "980"})
+    assert by_id.status_code == 422  # the public station names merchants by QR token only
+    response = anonymous.post(url, {"merchant_token": shop.public_token, "goods": "牛肉",
+                                    "band": "standard", "claimed_g": "1000",
+                                    "measured_g": "980"})
     assert response.status_code == 201
     body = response.json()
     assert body["verdict"] == "short" and Decimal(body["allowed_g"]) == 5
