@@ -316,7 +316,12 @@ def kpis_view(request: HttpRequest) -> HttpResponse:
     period = "week" if request.GET.get("period") == "week" else "month"
     data = selectors.kpis(user=request.user, district=district, start=start, end=end,
                           period=period)
+    fmt = "%Y-%m-%d" if period == "week" else "%Y-%m"
+    chart = {"periods": [row["period"].strftime(fmt) for row in data["by_period"]],
+             "totals": [row["total"] for row in data["by_period"]],
+             "rates": [row["rate"] for row in data["by_period"]],
+             "labels": {"checks": _("查验数"), "rate": _("合格率")}}
     return render(request, "scales/kpis.html", {
-        "k": data, "settings": services.settings_for(district), "error": error,
+        "k": data, "chart": chart, "settings": services.settings_for(district), "error": error,
         "can_configure": policies.can(request.user, district, "scales.settings_manage"),
         "sees_all": sees_all(request.user, district)}, status=error.status if error else 200)

@@ -80,3 +80,19 @@ def test_shopper_reweighs_and_complains_on_a_phone(live_server, phone_page, nort
     page.wait_for_load_state("networkidle")
     assert "已投诉" in page.locator(".alert-success").inner_text()
     assert Reweigh.objects.get().work_order_id is not None
+
+
+def test_committee_reads_the_kpi_chart(live_server, desktop_page, north, login_page,
+                                       assert_accessible):
+    from shangquan.scales import services
+
+    shop = merchant_factory(north.district, name="放心肉铺")
+    instrument = instrument_factory(north.district, shop)
+    services.spot_check_record(actor=north.people[Role.DEPARTMENT], district=north.district,
+                               instrument=instrument, load_g="5000", indications=["5000"])
+    page = desktop_page
+    login_page(page, live_server, north.people[Role.COMMITTEE])
+    page.goto(f"{live_server.url}/console/{north.district.code}/scales/kpis/")
+    page.wait_for_selector("#scale-kpi-chart svg")
+    assert "100.0%" in page.locator(".stat-value").first.inner_text()
+    assert_accessible(page)
