@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from shangquan.core import policies
@@ -31,9 +32,9 @@ def open_days(start: dt.date, end: dt.date, closed_weekdays: Iterable[int],
     return days
 
 
-def rotate(days: list[dt.date], merchant_ids: list[int]) -> dict[dt.date, int]:
-    """Round-robin: any two merchants' counts differ by at most one."""
-    return {day: merchant_ids[i % len(merchant_ids)] for i, day in enumerate(days)}
+def rotate(days: list[dt.date], merchant_ids: list[int], start: int = 0) -> dict[dt.date, int]:
+    """Round-robin from ``start``: any two merchants' counts differ by at most one."""
+    return {day: merchant_ids[(start + i) % len(merchant_ids)] for i, day in enumerate(days)}
 
 
 def apply_swap(plan: dict[dt.date, int], merchant_id: int, date: dt.date,
@@ -75,6 +76,16 @@ def _merchants_for(district: District, grid: Grid | None) -> list[int]:
     return list(qs.order_by("stall_no", "name", "id").values_list("id", flat=True))
 
 
+def _continue_from(roster: DutyRoster, ids: list[int]) -> int:
+    """Start after whoever served last on the previous roster of the same block, so
+    turns stay fair across consecutive rosters too."""
+    last = (DutyAssignment.objects.filter(district=roster.district, roster__grid=roster.grid,
+                                          date__lt=roster.starts_on)
+            .exclude(roster=roster).order_by("-date").values_list("merchant_id", flat=True)
+            .first())
+    return ids.index(last) + 1 if last in ids else 0
+
+
 def _build(roster: DutyRoster) -> list[str]:
     """(Re)write the roster's assignments from the rotation and its swaps."""
     days = open_days(roster.starts_on, roster.ends_on, roster.closed_weekdays,
@@ -84,7 +95,7 @@ def _build(roster: DutyRoster) -> list[str]:
         raise ValidationFailed(_("没有可排班的营业商户"), code="no_merchants")
     if not days:
         raise ValidationFailed(_("日期范围内没有营业日"), code="no_open_days")
-    plan = rotate(days, ids)
+    plan = rotate(days, ids, _continue_from(roster, ids))
     swaps = list(roster.swaps.order_by("created_at", "id"))
     blocked = {(s.merchant_id, s.date) for s in swaps}
     unresolved = []
@@ -147,3 +158,25 @@ def duty_swap_request(*, actor: Any, roster: DutyRoster, merchant: Merchant, dat
     audit_record(actor=actor, district=roster.district, obj=swap, action="roster.swap",
                  after=snapshot(swap))
     return swap
+
+
+def rosters_extend(*, today: dt.date | None = None, ahead: int = 7, length: int = 30) -> int:
+    """Continue every block's roster that runs out within ``ahead`` days (daily job)."""
+    today = today or timezone.localdate()
+    latest: dict[tuple[int, int | None], DutyRoster] = {}
+    for roster in DutyRoster.objects.select_related("district", "grid").order_by("ends_on"):
+        latest[(roster.district_id, roster.grid_id)] = roster
+    made = 0
+    for roster in latest.values():
+        if roster.ends_on > today + dt.timedelta(days=ahead) or not roster.district.is_active:
+            continue
+        start = max(roster.ends_on + dt.timedelta(days=1), today)
+        try:
+            roster_generate(actor=None, district=roster.district, title=roster.title,
+                            grid=roster.grid, starts_on=start,
+                            ends_on=start + dt.timedelta(days=length - 1),
+                            closed_weekdays=roster.closed_weekdays)
+        except ValidationFailed:  # no open shops left in that block
+            continue
+        made += 1
+    return made

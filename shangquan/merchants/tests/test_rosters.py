@@ -68,3 +68,17 @@ def test_today_steward_and_grid_leader_limits(north):
     rosters.roster_generate(actor=north.people[Role.COMMITTEE], district=north.district,
                             title="今天", grid=grid, starts_on=today, ends_on=today)
     assert selectors.steward_today(district=north.district, grid=grid).merchant == shop
+
+
+def test_rosters_continue_fairly(north):
+    shops = [merchant_factory(north.district, stall_no=f"{i:02d}") for i in range(3)]
+    first = rosters.roster_generate(actor=None, district=north.district, title="十一月",
+                                    starts_on=MON, ends_on=MON + dt.timedelta(days=3))
+    last = first.assignments.order_by("-date").first().merchant_id
+    assert rosters.rosters_extend(today=MON + dt.timedelta(days=1), length=6) == 1
+    follow = rosters.DutyRoster.objects.exclude(pk=first.pk).get()
+    assert follow.starts_on == MON + dt.timedelta(days=4)
+    opening = follow.assignments.order_by("date").first().merchant_id
+    ids = [s.pk for s in sorted(shops, key=lambda s: s.stall_no)]
+    assert opening == ids[(ids.index(last) + 1) % 3]  # the turn passes on
+    assert rosters.rosters_extend(today=MON + dt.timedelta(days=1), length=6) == 0
