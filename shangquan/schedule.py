@@ -14,4 +14,5 @@ PERIODIC_JOBS: list[tuple[str, int]] = [
     ("shangquan.workorders.tasks.close_unrated", 30 * 60),
     ("shangquan.scales.tasks.certificates_sweep", 24 * 3600),
     ("shangquan.scales.tasks.daily_plans", 3600),
+    ("shangquan.merchants.tasks.extend_rosters", 24 * 3600),
 ]
