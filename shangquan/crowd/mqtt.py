@@ -28,7 +28,7 @@ from typing import Any
 from urllib.parse import unquote, urlparse
 
 from django.conf import settings
-from django.db import close_old_connections
+from django.db import close_old_connections, connection
 
 from shangquan.core.errors import DomainError
 from shangquan.core.services import token_resolve
@@ -139,7 +139,8 @@ class Bridge:
                 messages.append(self.inbox.get_nowait())
             except queue.Empty:
                 break
-        close_old_connections()
+        if not connection.in_atomic_block:  # a long-running loop: drop broken connections
+            close_old_connections()
         # One batch per gate keeps the zone lock short and the roll-up cheap.
         batches: dict[tuple[str, str], tuple[Gate, Any, list]] = {}
         for topic, payload in messages:
