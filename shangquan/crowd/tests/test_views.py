@@ -147,3 +147,12 @@ def test_alerts_and_report_pages(client, north, zone):
     report = client.get(url(north.district, "report"))
     assert report.status_code == 200 and "小吃区" in report.content.decode()
     assert client.get(url(north.district, "report") + "?day=bad").status_code == 200
+
+
+def test_console_home_cards_and_menu(client, north, zone):
+    login(client, north.people[Role.COMMITTEE])
+    page = client.get(f"/console/{north.district.code}/").content.decode()
+    assert "在场游客" in page and "待确认客流预警" in page and "客流看板" in page
+    login(client, north.people[Role.MERCHANT])
+    page = client.get(f"/console/{north.district.code}/").content.decode()
+    assert "在场游客" not in page and "客流看板" not in page
