@@ -66,3 +66,26 @@ def test_committee_imports_then_prints_posters(live_server, desktop_page, north,
     assert poster.is_visible()
     assert page.evaluate("document.querySelector('img.poster-preview').naturalWidth") > 100
     assert_accessible(page)
+
+
+def test_console_pages_are_accessible(live_server, desktop_page, north, login_page,
+                                      assert_accessible):
+    from shangquan.org.tests.factories import party_member_factory, station_factory
+
+    grid = grid_factory(north.district, leader_name="刘邻铺长")
+    for i in range(3):
+        merchant_factory(north.district, grid=grid, stall_no=f"C-{i}")
+    roster = rosters.roster_generate(actor=None, district=north.district, title="值守",
+                                     grid=grid, starts_on=dt.date.today(),
+                                     ends_on=dt.date.today() + dt.timedelta(days=6))
+    party_member_factory(north.district, name="李书记", role="secretary")
+    station_factory(north.district, name="党群服务站")
+    page = desktop_page
+    login_page(page, live_server, north.people[Role.COMMITTEE])
+    code = north.district.code
+    for path in ("merchants/", "merchants/associations/", "grids/", f"grids/{grid.pk}/",
+                 "rosters/", f"rosters/{roster.pk}/", "org/", "org/alliances/",
+                 "org/members/", "org/stations/", "org/registry/"):
+        page.goto(f"{live_server.url}/console/{code}/{path}")
+        assert page.locator("h1").count() == 1, path
+        assert_accessible(page)
