@@ -17,6 +17,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Sum
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
@@ -70,6 +71,13 @@ def _require(actor: Any, district: District, action: str) -> None:
         policies.require(actor, district, action)
 
 
+def _check_waiting_zone(waiting: Zone | None, zone: Zone | None) -> None:
+    if waiting is None:
+        return
+    if waiting.kind != Zone.Kind.WAITING or (zone is not None and waiting.pk == zone.pk):
+        raise ValidationFailed(_("分流去处须是另一个等候区"), code="not_a_waiting_zone")
+
+
 def _computed_capacity(zone: Zone) -> int:
     return max(1, int(Decimal(zone.area_m2) / Decimal(zone.area_per_person)))
 
@@ -91,6 +99,7 @@ def zone_create(*, actor: Any, district: District, name: str, area_m2: Decimal |
     if unknown:
         raise ValidationFailed(details={"unknown": sorted(unknown)})
     _same_district(district, fields.get("parent"), fields.get("waiting_zone"))
+    _check_waiting_zone(fields.get("waiting_zone"), None)
     zone = Zone(district=district, name=name.strip(), kind=kind, **fields)
     try:
         zone.area_m2 = Decimal(str(area_m2))
@@ -120,6 +129,7 @@ def zone_update(*, actor: Any, zone: Zone, **changes: Any) -> Zone:
     _same_district(zone.district, changes.get("parent"), changes.get("waiting_zone"))
     if changes.get("parent") is not None and changes["parent"].pk == zone.pk:
         raise ValidationFailed(_("区域不能以自己为上级"), code="zone_cycle")
+    _check_waiting_zone(changes.get("waiting_zone"), zone)
     for name, value in changes.items():
         setattr(zone, name, value)
     if "capacity" in changes and changes["capacity"] is not None and \
@@ -158,8 +168,13 @@ def manual_count_record(*, actor: Any, zone: Zone, counted: int,
     count = ManualCount.objects.create(district=zone.district, zone=zone, counted=int(counted),
                                        counted_at=counted_at, occupancy_before=zone.occupancy,
                                        note=note[:200], actor=actor if actor else None)
-    zone.occupancy = zone.occupancy_at_reset = int(counted)
-    zone.entries = zone.exits = 0
+    # Readings stamped after the count (already applied) still count on top of it.
+    later = Reading.objects.filter(district_id=zone.district_id, gate__zone=zone, applied=True,
+                                   ts__gte=counted_at).aggregate(e=Sum("entries"),
+                                                                 x=Sum("exits"))
+    zone.occupancy_at_reset = int(counted)
+    zone.entries, zone.exits = later["e"] or 0, later["x"] or 0
+    zone.occupancy = max(0, int(counted) + zone.entries - zone.exits)
     zone.reset_at = counted_at
     _evaluate(zone, now=now, actor=actor)
     zone.updated_at = now

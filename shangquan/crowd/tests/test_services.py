@@ -300,3 +300,26 @@ def test_a_late_backlog_and_overlapping_gates_still_give_the_right_history(north
     assert ends == [10 * (i + 1) for i in range(30)]  # net +8 +2 per minute
     zone.refresh_from_db()
     assert zone.occupancy == ends[-1] == 300
+
+
+def test_a_count_entered_late_keeps_the_readings_after_it(setup, north):
+    zone, gate, start = setup
+    services.readings_ingest(device=gate.device, readings=[
+        reading(1, start + dt.timedelta(minutes=1), 50, 0),
+        reading(2, start + dt.timedelta(minutes=5), 7, 2)])
+    # staff counted 40 at minute 3 and type it in afterwards
+    services.manual_count_record(actor=north.people[Role.GRID_LEADER], zone=zone, counted=40,
+                                 counted_at=start + dt.timedelta(minutes=3))
+    zone.refresh_from_db()
+    assert (zone.occupancy, zone.entries, zone.exits) == (45, 7, 2)
+
+
+def test_diversion_goes_to_a_waiting_area(north):
+    section = zone_factory(north.district)
+    with pytest.raises(ValidationFailed):
+        services.zone_update(actor=north.people[Role.COMMITTEE], zone=section,
+                             waiting_zone=zone_factory(north.district))
+    waiting = zone_factory(north.district, kind=Zone.Kind.WAITING)
+    section = services.zone_update(actor=north.people[Role.COMMITTEE], zone=section,
+                                   waiting_zone=waiting)
+    assert section.waiting_zone == waiting
