@@ -74,11 +74,30 @@ def apply(district: District, before: tuple | None, after: tuple) -> None:
             acc = deltas.setdefault((day, dim, key), dict.fromkeys(KpiDaily.COUNTERS, 0))
             for name, value in vec.items():
                 acc[name] += sign * value
+    # Buckets that change by the same amounts (the usual case: one order's four
+    # dimensions) are updated with one statement.
+    groups: dict[tuple, list[tuple[str, int]]] = {}
     for (day, dim, key), delta in deltas.items():
-        changes = {name: value for name, value in delta.items() if value}
-        if not changes:
-            continue
-        bump(district, day, dim, key, changes)
+        changes = tuple(sorted((name, value) for name, value in delta.items() if value))
+        if changes:
+            groups.setdefault((day, changes), []).append((dim, key))
+    for (day, changes), buckets in groups.items():
+        where = Q()
+        for dim, key in buckets:
+            where |= Q(dim=dim, key=key)
+        scope = KpiDaily.objects.filter(where, district=district, day=day)
+        # Rows are never deleted (outside a rebuild), so what exists now is updated
+        # here; a bucket created meanwhile by someone else is caught by bump().
+        existing = set(scope.values_list("dim", "key"))
+        if existing:
+            mine = Q()
+            for dim, key in existing:
+                mine |= Q(dim=dim, key=key)
+            KpiDaily.objects.filter(mine, district=district, day=day).update(
+                **{name: F(name) + value for name, value in changes})
+        for dim, key in buckets:
+            if (dim, key) not in existing:
+                bump(district, day, dim, key, dict(changes))
 
 
 def bump(district: District, day: dt.date, dim: str, key: int, changes: dict[str, int]) -> None:

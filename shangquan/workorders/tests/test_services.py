@@ -309,3 +309,6 @@ def test_concurrent_submissions_get_distinct_numbers(north):
         t.join()
     assert not errors
     assert len(set(numbers)) == 6
+    # the KPI counters saw every one of them, created concurrently on a new day bucket
+    totals = KpiDaily.objects.filter(district=north.district, dim="all")
+    assert sum(totals.values_list("total", flat=True)) == 6
