@@ -168,6 +168,8 @@ def inspection_detail_view(request: HttpRequest, inspection_id: int) -> HttpResp
                "values": Answer.Value.choices, "severities": dict(Severity.choices),
                "departments": inspection.departments.all(),
                "inspectors": inspection.inspectors.all()}
+    if can_conduct:
+        context["js_labels"] = _js_labels()
     if inspection.is_grid:
         context["children"] = selectors.inspection_children(inspection)
     else:
@@ -178,6 +180,17 @@ def inspection_detail_view(request: HttpRequest, inspection_id: int) -> HttpResp
                                      for s in context["sheet"] for r in s["items"])
     return render(request, "inspections/detail.html", context,
                   status=error.status if error else 200)
+
+
+def _js_labels() -> dict[str, str]:
+    """The phone page's status messages, translated here (the script has no catalogue)."""
+    return {"pending": _("待发送…"), "saved": _("已保存"),
+            "offline": _("网络不佳：已暂存在本机，恢复后自动发送"), "error": _("保存失败"),
+            "all_saved": _("全部已保存"), "n_pending": _("%(n)s 项待发送"),
+            "poor": _("网络不佳，"), "full": _("（本机存储已满，请勿关闭页面）"),
+            "photo_first": _("请先选择检查结果，再拍照"), "photo_bad": _("无法读取这张照片"),
+            "photo_saved": _("照片已上传"), "photo_waiting": _("现场照片（待上传）"),
+            "unsent": _("还有 %(n)s 项未发送，请稍候或到网络较好处再完成检查。")}
 
 
 @district_console_view

@@ -34,9 +34,21 @@
 
   function fieldset(itemId) { return form.querySelector('.insp-item[data-item="' + itemId + '"]'); }
   var LABELS = {
-    pending: "待发送…", saved: "已保存",
-    offline: "网络不佳：已暂存在本机，恢复后自动发送", error: "保存失败"
+    pending: "待发送…", saved: "已保存", offline: "网络不佳：已暂存在本机，恢复后自动发送",
+    error: "保存失败", all_saved: "全部已保存", n_pending: "%(n)s 项待发送", poor: "网络不佳，",
+    full: "（本机存储已满，请勿关闭页面）", photo_first: "请先选择检查结果，再拍照",
+    photo_bad: "无法读取这张照片", photo_saved: "照片已上传", photo_waiting: "现场照片（待上传）",
+    unsent: "还有 %(n)s 项未发送，请稍候或到网络较好处再完成检查。"
   };
+  // The page passes its translated messages as JSON (no inline script: CSP).
+  var given = document.getElementById("insp-labels");
+  if (given) {
+    try {
+      var parsed = JSON.parse(given.textContent);
+      Object.keys(parsed).forEach(function (k) { LABELS[k] = parsed[k]; });
+    } catch (e) { /* keep the defaults */ }
+  }
+  function fmt(text, n) { return text.replace("%(n)s", String(n)); }
   function mark(itemId, state, text) {
     var fs = fieldset(itemId);
     if (!fs) return;
@@ -49,15 +61,15 @@
   function summary(offline) {
     var n = counts();
     if (!statusLine) return;
-    if (n === 0) statusLine.textContent = "全部已保存";
-    else statusLine.textContent = (offline ? "网络不佳，" : "") + n + " 项待发送" +
-      (memoryOnly ? "（本机存储已满，请勿关闭页面）" : "");
+    if (n === 0) statusLine.textContent = LABELS.all_saved;
+    else statusLine.textContent = (offline ? LABELS.poor : "") + fmt(LABELS.n_pending, n) +
+      (memoryOnly ? LABELS.full : "");
     var answered = form.querySelectorAll(".insp-item input[type=radio]:checked").length;
     if (progress) progress.value = answered;
   }
   function preview(fs, src) {
     var img = document.createElement("img");
-    img.src = src; img.width = 64; img.height = 48; img.alt = "现场照片（待上传）";
+    img.src = src; img.width = 64; img.height = 48; img.alt = LABELS.photo_waiting;
     fs.querySelector(".insp-photos").appendChild(img);
   }
 
@@ -101,7 +113,7 @@
   function addPhotos(fs, input) {
     var itemId = fs.getAttribute("data-item");
     if (!fs.querySelector("input[type=radio]:checked")) {
-      mark(itemId, "error", "请先选择检查结果，再拍照");
+      mark(itemId, "error", LABELS.photo_first);
       input.value = "";
       return;
     }
@@ -112,7 +124,7 @@
         preview(fs, data);
         mark(itemId, "pending");
         schedule(0);
-      }, function () { mark(itemId, "error", "无法读取这张照片"); });
+      }, function () { mark(itemId, "error", LABELS.photo_bad); });
     });
     input.value = "";
   }
@@ -193,7 +205,7 @@
       if (r.ok || !retryable(r.status)) {
         photos = photos.filter(function (p) { return p.key !== photo.key; });
         store(PKEY, photos);
-        if (r.ok) { mark(photo.item, "saved", "照片已上传"); return done(); }
+        if (r.ok) { mark(photo.item, "saved", LABELS.photo_saved); return done(); }
         return message(r).then(function (m) { mark(photo.item, "error", m); done(); });
       }
       offline();
@@ -246,7 +258,7 @@
       if (counts()) {
         e.preventDefault();
         warning.hidden = false;
-        warning.textContent = "还有 " + counts() + " 项未发送，请稍候或到网络较好处再完成检查。";
+        warning.textContent = fmt(LABELS.unsent, counts());
         schedule(0);
         setTimeout(function () {
           complete.querySelectorAll("button[type=submit]").forEach(function (b) { b.disabled = false; });
