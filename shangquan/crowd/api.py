@@ -257,6 +257,26 @@ def zones_count(request, code: PathStr, zone_id: int, payload: CountIn):
                         "note": count.note})
 
 
+@router.get("crowd/zones/{zone_id}/counts", response=dict)
+def zones_counts(request, code: PathStr, zone_id: int, limit: int = 50, offset: int = 0) -> Any:
+    district = access_district(user=request.user, code=code)
+    zone = selectors.zone_get(user=request.user, district=district, pk=zone_id)
+    items, meta = paginate(selectors.manual_count_list(user=request.user, district=district,
+                                                       zone=zone), limit=limit, offset=offset)
+    return {**meta, "items": [{"id": c.pk, "zone_id": zone.pk, "counted": c.counted,
+                               "counted_at": c.counted_at,
+                               "occupancy_before": c.occupancy_before, "drift": c.drift,
+                               "note": c.note} for c in items]}
+
+
+@router.post("crowd/zones/{zone_id}/reset", response=ZoneOut)
+def zones_reset(request, code: PathStr, zone_id: int, payload: NoteIn):
+    """Occupancy to zero from now (before opening); earlier readings no longer count."""
+    district = access_district(user=request.user, code=code)
+    zone = selectors.zone_get(user=request.user, district=district, pk=zone_id)
+    return services.zone_reset(actor=request.user, zone=zone, note=payload.note)
+
+
 @router.post("crowd/zones/{zone_id}/override", response=ZoneOut)
 def zones_override(request, code: PathStr, zone_id: int, payload: OverrideIn):
     district = access_district(user=request.user, code=code)

@@ -123,3 +123,19 @@ def test_report(north, api_client):
     report = api_client(north.people[Role.STREET]).get(f"{base(north.district)}/report").json()
     assert report["zones"][0]["peak"] == 85
     assert report["zones"][0]["minutes"]["yellow"] == 1
+
+
+def test_counts_list_and_reset(north, api_client):
+    zone = zone_factory(north.district, reset_at=evening_start())
+    _gate, raw = gate_factory(north.district, zone)
+    ApiClient(raw).post(f"{base(north.district)}/readings",
+                        {"readings": [reading(1, evening_start(), 30, 0)]})
+    committee = api_client(north.people[Role.COMMITTEE])
+    url = f"{base(north.district)}/zones/{zone.pk}"
+    committee.post(f"{url}/counts", {"counted": 25})
+    counts = committee.get(f"{url}/counts").json()
+    assert counts["count"] == 1 and counts["items"][0]["drift"] == 5
+    reset = committee.post(f"{url}/reset", {"note": "开市前清零"})
+    assert reset.status_code == 200 and reset.json()["occupancy"] == 0
+    assert api_client(north.people[Role.GRID_LEADER]).post(f"{url}/reset", {}).status_code \
+        == 403
