@@ -19,7 +19,7 @@ from shangquan.core.selectors import access_district, access_scoped
 from shangquan.merchants.models import Grid, Merchant
 
 from . import reports, selectors, services
-from .models import ChecklistTemplate, Inspection, InspectionRules
+from .models import ChecklistTemplate, Inspection
 
 router = Router(tags=["inspections"])
 # The district code comes from the mount prefix /districts/{code}/: declared as a path
@@ -435,8 +435,7 @@ def template_publish(request: HttpRequest, code: PathStr, template_id: int, payl
 @router.get("inspections/rules", response=RulesOut)
 def rules_get(request: HttpRequest, code: PathStr):
     district = access_district(user=request.user, code=code)
-    selectors.template_list(user=request.user, district=district)  # same readers
-    return InspectionRules.objects.filter(district=district).first() or InspectionRules()
+    return selectors.rules_get(user=request.user, district=district)
 
 
 @router.patch("inspections/rules", response=RulesOut)

@@ -49,6 +49,12 @@ def template_get(*, user: Any, district: District, template_id: Any) -> Checklis
     return template
 
 
+def rules_get(*, user: Any, district: District):
+    """The district's deadlines and repeat window (defaults until the committee sets them)."""
+    policies.require(user, district, "inspections.template_view")
+    return rules_for(district)
+
+
 def version_items(version: ChecklistVersion) -> QuerySet[ChecklistItem]:
     return version.items.all()
 

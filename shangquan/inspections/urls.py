@@ -13,6 +13,7 @@ urlpatterns = [
     path(C + "templates/", views.template_list_view, name="templates"),
     path(C + "templates/<int:template_id>/", views.template_detail_view, name="template"),
     path(C + "risk/", views.risk_view, name="risk"),
+    path(C + "mine/", views.my_history_view, name="mine"),
     path(C + "merchants/<int:merchant_id>/", views.merchant_history_view,
          name="merchant_history"),
     path(C + "rectifications/", views_rect.rectification_list_view, name="rectifications"),

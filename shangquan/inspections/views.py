@@ -292,3 +292,16 @@ def merchant_history_view(request: HttpRequest, merchant_id: int) -> HttpRespons
         "merchant": merchant, **history,
         "can_plan": policies.can(request.user, district, "inspections.plan")})
 
+
+
+@district_console_view
+def my_history_view(request: HttpRequest) -> HttpResponse:
+    """A merchant's own shops: straight to the history when there is one."""
+    from .policies import own_merchant_ids
+
+    ids = sorted(own_merchant_ids(request.user, request.district))
+    if len(ids) == 1:
+        return redirect("inspections:merchant_history", code=request.district.code,
+                        merchant_id=ids[0])
+    shops = Merchant.objects.filter(district=request.district, pk__in=ids).order_by("name")
+    return render(request, "inspections/my_shops.html", {"shops": shops})

@@ -138,3 +138,11 @@ def test_committee_sets_deadlines_and_plans_a_follow_up(client, north, world):
                                           "follow_up_of": order.pk})
     assert r.status_code == 302
     assert Inspection.objects.get(follow_up_of=order).kind == "follow_up"
+
+
+def test_merchant_menu_leads_to_own_history(client, north, world):
+    shop, _template, _inspection = world
+    client.force_login(north.people[Role.MERCHANT])
+    r = client.get(url("mine", north))
+    assert r.status_code == 302 and r["Location"].endswith(f"/merchants/{shop.pk}/")
+    assert client.get(r["Location"]).status_code == 200
