@@ -62,9 +62,10 @@ def _rendered_sections(merchant: Merchant, request: Any) -> list[dict[str, Any]]
 class _FragmentCache:
     """A small per-process LRU with expiry: a hit costs no cache server and no write.
 
-    Entries carry the merchant's ``updated_at``, checked on every request with one
-    indexed query, so an edit or a status change (停业整改) shows at once in every
-    worker; grid, roster and module sections refresh within ``FRAGMENT_SECONDS``.
+    Entries carry the merchant's ``updated_at`` (see :func:`merchant_stamp`), so an edit
+    or a status change (停业整改) shows at once in the worker that made it and within
+    ``STAMP_SECONDS`` in the others; grid, roster and module sections refresh within
+    ``FRAGMENT_SECONDS``.
     """
 
     def __init__(self, size: int = 4000) -> None:
