@@ -59,3 +59,21 @@ def test_zone_page_manual_count_on_a_phone(live_server, phone_page, north, login
     assert "42" in page.locator(".stats").inner_text()
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
     assert_accessible(page)
+
+
+def test_big_screen_board_is_accessible(live_server, desktop_page, north, login_page,
+                                        assert_accessible):
+    waiting = zone_factory(north.district, name="主入口等候区", area_m2=400, kind="waiting")
+    zone = zone_factory(north.district, name="游乐区", area_m2=100, waiting_zone=waiting)
+    gate, _raw = gate_factory(north.district, zone, code="YL1")
+    services.readings_ingest(device=gate.device, readings=[
+        reading(1, timezone.now() + dt.timedelta(seconds=1), 95, 0)])
+    page = desktop_page
+    login_page(page, live_server, north.people[Role.STREET])
+    page.goto(f"{live_server.url}/console/{north.district.code}/crowd/?screen=big")
+    page.wait_for_selector("[data-live='1']")
+    page.wait_for_selector("#board-trend canvas")  # the chart drew from the first event
+    assert page.locator("body.bigscreen").count() == 1
+    assert page.locator(f"[data-zone='{zone.pk}'] [data-f=level_label]").inner_text() \
+        == "橙色预警"
+    assert_accessible(page)
