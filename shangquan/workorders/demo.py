@@ -13,7 +13,7 @@ from decimal import Decimal
 from types import SimpleNamespace
 from typing import Any
 
-from django.db import connection, transaction
+from django.db import connection, models, transaction
 from django.utils import timezone
 
 from shangquan.core.demo import DemoContext
@@ -193,12 +193,18 @@ def _bulk(ctx: DemoContext, count: int, seed: str = "demo") -> None:
                 acc[name] += value
         writer.add(o)
     writer.flush()
-    with transaction.atomic():
-        for (day, dim, key), changes in totals.items():
-            rollup.bump(d, day, dim, key, {k: v for k, v in changes.items() if v})
+    rollup.add_bulk(d, totals)
     TicketCounter.objects.filter(district=d).delete()
     TicketCounter.objects.bulk_create([TicketCounter(district=d, day=k, last=v)
                                        for k, v in seq.items()], batch_size=2000)
+
+
+def _datetime_param(value: dt.datetime | None):
+    """What Django's backends store for an aware datetime, without its per-call overhead:
+    PostgreSQL takes it as is; SQLite keeps naive UTC text."""
+    if value is None or connection.vendor != "sqlite":
+        return value
+    return value.astimezone(dt.UTC).replace(tzinfo=None).isoformat(" ")
 
 
 class _RowWriter:
@@ -206,6 +212,11 @@ class _RowWriter:
 
     def __init__(self) -> None:
         self.fields = [f for f in WorkOrder._meta.concrete_fields if not f.primary_key]
+        # Only times, dates and decimals need converting; the rest pass as they are.
+        self.convert = [_datetime_param if isinstance(f, models.DateTimeField)
+                        else (lambda v, f=f: f.get_db_prep_save(v, connection))
+                        if isinstance(f, models.DateField | models.DecimalField) else None
+                        for f in self.fields]
         self.defaults = {f.attname: f.get_default() for f in self.fields}
         columns = ", ".join(connection.ops.quote_name(f.column) for f in self.fields)
         marks = ", ".join(["%s"] * len(self.fields))
@@ -217,8 +228,9 @@ class _RowWriter:
         return SimpleNamespace(**{**self.defaults, **values})
 
     def add(self, o: SimpleNamespace) -> None:
-        self.pending.append(tuple(f.get_db_prep_save(getattr(o, f.attname), connection)
-                                  for f in self.fields))
+        self.pending.append(tuple(
+            c(getattr(o, f.attname)) if c is not None else getattr(o, f.attname)
+            for f, c in zip(self.fields, self.convert, strict=True)))
         if len(self.pending) >= BATCH:
             self.flush()
 
