@@ -7,7 +7,8 @@
    checker's plan page (phone, department user), and spot-check intake through the API
    (bearer token, each POST its own Idempotency-Key), as req/s and ratio to the baseline.
 
-``--db=sqlite|postgresql|both``.
+``--db=sqlite|postgresql|both``. On PostgreSQL the server opens a connection per request
+(``SHANGQUAN_DB_CONN_MAX_AGE=0``), see the note in ``main``.
 """
 
 from __future__ import annotations
@@ -93,7 +94,11 @@ def main(argv: list[str]) -> None:
                               "indications": ["5000", "5005"]},
                      "headers": {"Idempotency-Key": uuid.uuid4().hex}} for i in range(n)]
 
-        with server(url, workers=2) as base:
+        # Each thread of the server's pool keeps its own persistent PostgreSQL connection;
+        # on a shared server (max_connections 100) that exhausted it ("too many clients").
+        # Connections per request keep the figure about this app, not the pool size.
+        extra = {"SHANGQUAN_DB_CONN_MAX_AGE": "0"} if vendor == "postgresql" else {}
+        with server(url, workers=2, **extra) as base:
             trivial = load(base, "/bench/trivial", label="trivial view", concurrency=16)
             plan = load(base, f"/console/{CODE}/scales/plan/", label="checker's plan page",
                         concurrency=16, headers={"Cookie": cookie})
