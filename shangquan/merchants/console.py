@@ -14,6 +14,7 @@ from shangquan.core import policies
 from shangquan.core.errors import DomainError, NotFound, ValidationFailed
 from shangquan.core.pii import phone_mask
 from shangquan.core.views import district_console_view
+from shangquan.org.models import PartyMember
 
 from . import grids, jobs, rosters, selectors, services
 from .exporting import merchants_export_xlsx
@@ -60,7 +61,7 @@ def merchant_list_view(request: HttpRequest) -> HttpResponse:
 def _merchant_form(request: HttpRequest, *, creating: bool = False) -> dict:
     p = request.POST
     data = {k: p.get(k, "").strip() for k in MERCHANT_FORM_FIELDS if k in p}
-    for key in ("association", "grid"):
+    for key in ("association", "grid", "party_member"):
         if key in p:
             data[key] = p.get(key) or None
     if "party_flag" in p or not creating:
@@ -115,6 +116,8 @@ def merchant_detail_view(request: HttpRequest, merchant_id: int) -> HttpResponse
         "grids": selectors.grid_list(district=district),
         "associations": selectors.association_list(district=district),
         "statuses": Merchant.Status.choices, "badges": Merchant.PartyBadge.choices,
+        "party_members": PartyMember.objects.filter(district=district).select_related("unit")
+        .order_by("unit__name", "name"),
         "public_url": poster_url(merchant),
         "can_manage": policies.can(request.user, district, "merchant.update"),
         "can_status": policies.can(request.user, district, "merchant.status_set"),

@@ -142,3 +142,18 @@ def test_owner_reaches_and_edits_own_shop(client, north):
     assert shop.opening_hours == "08:00-20:00" and shop.name == "自家小店"
     other = merchant_factory(north.district)
     assert client.get(f"/console/{code}/merchants/{other.pk}/").status_code == 403
+
+
+def test_committee_links_a_party_member_to_a_shop(client, north):
+    from shangquan.org.tests.factories import party_member_factory
+
+    member = party_member_factory(north.district, name="张党员")
+    shop = merchant_factory(north.district, name="张记小炒")
+    client.force_login(north.people[Role.COMMITTEE])
+    page = client.get(f"/console/{north.district.code}/merchants/{shop.pk}/").content.decode()
+    assert "张党员" in page
+    client.post(f"/console/{north.district.code}/merchants/{shop.pk}/", {
+        "name": shop.name, "licence_no": shop.licence_no, "category": shop.category,
+        "party_member": str(member.pk), "is_party_member": "1"})
+    shop.refresh_from_db()
+    assert shop.party_member == member and shop.is_party_member
