@@ -18,8 +18,8 @@ from shangquan.merchants.models import Grid
 
 from . import selectors, services
 from .forms import grid_by_id, parse_deadline
-from .models import Category, Channel, Escalation, FollowUp, Rating, Status, Tier, WorkOrder
-from .policies import can_see_reporter, is_handler
+from .models import Category, Channel, Escalation, FollowUp, Status, Tier, WorkOrder
+from .policies import can_see_reporter, can_view, is_handler
 
 
 @district_console_view
@@ -197,7 +197,7 @@ def new_view(request: HttpRequest) -> HttpResponse:
         except DomainError as exc:
             context["error"] = exc
             return render(request, "workorders/console/new.html", context, status=exc.status)
-        if selectors.can_view(user, order):
+        if can_view(user, order):
             return redirect("workorders:detail", code=district.code, pk=order.pk)
         return redirect("workorders:track", code=district.code, number=order.number)
     return render(request, "workorders/console/new.html", context)
@@ -248,4 +248,3 @@ def _int(raw) -> int | None:
         raise ValidationFailed(code="invalid_number") from None
 
 
-RATING_LABELS = dict(Rating.choices)
