@@ -111,7 +111,7 @@ def child_setup_latency() -> None:
     zone = services.zone_create(actor=None, district=district, name=f"区{time.time_ns()}",
                                 area_m2=100, area_per_person=1)
     gate, device_token = services.gate_create(actor=None, district=district, zone=zone,
-                                              code=f"L{time.time_ns() % 10**9}", name="闸")
+                                              code=f"L{time.time_ns() % 10**9}", name=f"闸{time.time_ns()}")
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
     from django.contrib.sessions.backends.db import SessionStore
 
@@ -149,18 +149,26 @@ class BoardListener:
         threading.Thread(target=self._read, daemon=True).start()
 
     def _read(self) -> None:
-        with contextlib.suppress(Exception):
+        try:
             for raw in self.response:
                 line = raw.decode().strip()
                 if line.startswith("data: "):
                     data = json.loads(line[6:])
                     level = next(z["level"] for z in data["zones"] if z["id"] == self.zone)
                     self.events.put((time.perf_counter(), level))
+        except Exception as exc:  # the waiting side reports it
+            self.error = exc
 
-    def wait_for(self, level: str, timeout: float = 10.0) -> float:
+    error: Exception | None = None
+
+    def wait_for(self, level: str, timeout: float = 30.0) -> float:
         deadline = time.perf_counter() + timeout
         while True:
-            at, seen = self.events.get(timeout=max(0.01, deadline - time.perf_counter()))
+            try:
+                at, seen = self.events.get(timeout=max(0.01, deadline - time.perf_counter()))
+            except queue.Empty:
+                raise RuntimeError(f"no board event with level {level} "
+                                   f"(stream error: {self.error!r})") from None
             if seen == level:
                 return at
 
