@@ -26,6 +26,8 @@ MESSAGES = {
     "non_positive": _("重量和分度值必须大于零"),
     "negative_price": _("单价不能为负数"),
     "unknown_unit": _("未知的计价单位"),
+    "too_large": _("数值“%(value)s”过大"),
+    "too_precise": _("数值“%(value)s”过于精细：重量最多精确到 0.001 克"),
 }
 
 

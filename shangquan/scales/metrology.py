@@ -62,16 +62,24 @@ class MetrologyError(ValueError):
         super().__init__(code, params)
 
 
+# Weights are stored as grams with three decimals and twelve digits: refuse what the
+# columns cannot hold instead of failing on save.
+LARGEST = Decimal("1e8")
+FINEST = Decimal("0.001")
+
+
 def dec(value: Decimal | int | str | float) -> Decimal:
     """A Decimal from user input without binary-float noise (0.1 stays 0.1)."""
-    if isinstance(value, Decimal):
-        return value
     try:
-        result = Decimal(str(value).strip())
+        result = value if isinstance(value, Decimal) else Decimal(str(value).strip())
     except ArithmeticError:
         raise MetrologyError("not_a_number", value=str(value)[:20]) from None
     if not result.is_finite():
         raise MetrologyError("not_a_number", value=str(value)[:20])
+    if abs(result) >= LARGEST:
+        raise MetrologyError("too_large", value=str(value)[:20])
+    if result != result.quantize(FINEST):
+        raise MetrologyError("too_precise", value=str(value)[:20])
     return result
 
 

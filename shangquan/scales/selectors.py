@@ -100,6 +100,21 @@ def merchant_public_checks(*, merchant: Merchant, limit: int = 10) -> list[dict]
              "passed": r.passed} for r in rows]
 
 
+def merchant_check_summary(*, merchant: Merchant, since: dt.date | None = None
+                           ) -> dict[str, Any]:
+    """For other modules (ratings' evidence, inspections' risk): a merchant's spot checks
+    since a date, with the ids of the failed ones so a deduction can link to each."""
+    qs = SpotCheck.objects.filter(district_id=merchant.district_id, merchant=merchant)
+    if since:
+        qs = qs.filter(checked_on__gte=since)
+    failed = list(qs.filter(passed=False).order_by("checked_at").values_list("pk", flat=True))
+    return {"checks": qs.count(), "failed": len(failed), "failed_check_ids": failed,
+            "short_reweighs": Reweigh.objects.filter(
+                district_id=merchant.district_id, merchant=merchant,
+                verdict=Reweigh.Verdict.SHORT,
+                **({"created_at__date__gte": since} if since else {})).count()}
+
+
 # --- the daily plan ---------------------------------------------------------------------
 def _complaints_since(district: District, since: dt.datetime) -> Counter:
     """Per merchant: short re-weighs plus metrology work orders (not double-counted)."""

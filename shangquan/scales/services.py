@@ -496,6 +496,8 @@ def reweigh_record(*, actor: Any, district: District, merchant: Merchant, goods:
             per_kg = retail.price_per_kg(price=unit_price, unit=price_unit)
             if per_kg < 0:
                 raise metrology.MetrologyError("negative_price")
+            if per_kg >= 10**6:  # ¥1,000,000/kg: beyond any food and the column
+                raise metrology.MetrologyError("too_large", value=str(unit_price)[:20])
         if not band:
             if per_kg is None:
                 raise ValidationFailed(_("请选择价格档次或填写单价"), code="band_required")

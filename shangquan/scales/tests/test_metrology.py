@@ -128,3 +128,12 @@ def test_bad_numbers_are_domain_errors_not_crashes():
     with pytest.raises(m.MetrologyError) as info:
         m.judge(load="1000", indications=[], e=E, max_capacity=D(15000), cls="III")
     assert info.value.code == "no_indications"
+
+
+@pytest.mark.parametrize(("raw", "code"), [("1e400", "too_large"), ("100000000", "too_large"),
+                                           ("5000.0001", "too_precise"), ("Infinity", "not_a_number")])
+def test_values_the_columns_cannot_hold_are_refused(raw, code):
+    with pytest.raises(m.MetrologyError) as info:
+        m.judge(load="5000", indications=[raw], e=E, max_capacity=D(15000), cls="III")
+    assert info.value.code == code
+    assert m.dec("5000.0010") == D("5000.001")

@@ -301,3 +301,17 @@ def test_kpis_pass_rate_by_grid_and_period(north, shop, checker):
     assert sum(g["total"] for g in k["by_grid"]) == 2
     assert k["by_period"][-1]["total"] == 2
     assert k["instruments"]["suspended"] == 1
+
+
+def test_merchant_check_summary_for_other_modules(north, shop, checker):
+    instrument = instrument_factory(north.district, shop)
+    ok = services.spot_check_record(actor=checker, district=north.district,
+                                    instrument=instrument, load_g="5000", indications=["5000"])
+    bad = services.spot_check_record(actor=checker, district=north.district,
+                                     instrument=instrument, load_g="5000", indications=["4950"])
+    services.reweigh_record(actor=None, district=north.district, merchant=shop, goods="梨",
+                            band="staple", claimed_g="1000", measured_g="900")
+    summary = selectors.merchant_check_summary(merchant=shop)
+    assert summary == {"checks": 2, "failed": 1, "failed_check_ids": [bad.pk],
+                       "short_reweighs": 1}
+    assert ok.pk not in summary["failed_check_ids"]

@@ -225,3 +225,12 @@ def test_settings_form_saves_and_audits(client, north):
     assert config.check_window_days == 3 and config.suspend_on_expiry is False
     assert AuditLog.objects.filter(action="scales.settings_update").exists()
     assert client.post(url, {"check_window_days": "abc"}).status_code == 422
+
+
+@pytest.mark.parametrize("claimed", ["1e400", "99999999999", "abc", "-1"])
+def test_station_refuses_bad_numbers_without_a_500(client, north, shop, claimed):
+    response = client.post(reverse("scales:station", kwargs={"code": north.district.code}), {
+        "merchant": shop.public_token, "goods": "苹果", "band": "staple", "unit": "g",
+        "claimed": claimed, "measured": "900"})
+    assert response.status_code == 422
+    assert not Reweigh.objects.exists()
