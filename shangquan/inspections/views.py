@@ -51,7 +51,8 @@ def inspection_list_view(request: HttpRequest) -> HttpResponse:
                                    campaign_id=request.GET.get("campaign") or None)
     page = Paginator(qs, 30).get_page(request.GET.get("page"))
     return render(request, "inspections/list.html", {
-        "page": page, "status": status, "mine": mine, "statuses": Inspection.Status.choices,
+        "page": page, "status": status, "mine": mine,
+        "campaign": request.GET.get("campaign", ""), "statuses": Inspection.Status.choices,
         "kinds": Inspection.Kind.choices, "kind": request.GET.get("kind", ""),
         "can_plan": policies.can(user, district, "inspections.plan"),
         "today": timezone.localdate()})

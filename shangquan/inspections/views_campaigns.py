@@ -20,6 +20,10 @@ from . import reports, selectors, services
 from .models import ChecklistTemplate, FollowUpVisit
 from .views import _date, _ids
 
+# The page shows the first rows of each list (the most urgent first); the full lists
+# are the filtered inspection and order pages.
+PAGE = 40
+
 
 @district_console_view
 def campaign_list_view(request: HttpRequest) -> HttpResponse:
@@ -106,8 +110,8 @@ def campaign_detail_view(request: HttpRequest, campaign_id: int) -> HttpResponse
                    .select_related("team"))
     return render(request, "inspections/campaign_detail.html", {
         "campaign": campaign, "progress": selectors.campaign_progress(campaign),
-        "teams": teams, "inspections": inspections[:200],
-        "open_findings": selectors.campaign_open_findings(campaign)[:200],
+        "teams": teams, "inspections": inspections[:PAGE],
+        "open_findings": selectors.campaign_open_findings(campaign)[:PAGE],
         "error": error, "outcomes": FollowUpVisit.Outcome.choices,
         "can_manage": policies.can(user, district, "inspections.campaign_manage")
         and campaign.status != "closed",

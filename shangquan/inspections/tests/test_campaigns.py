@@ -112,6 +112,13 @@ def test_committee_plans_spring_festival_concentrated_inspections(north, setup):
     progress = selectors.campaign_progress(campaign)
     assert progress["findings"] == 1 and progress["visits"] == 1
     assert progress["concentrated"]["completed"] == 1
+    from shangquan.core.models import AuditLog
+
+    actions = set(AuditLog.objects.filter(district=north.district)
+                  .values_list("action", flat=True))
+    assert {"checklist.create", "checklist.publish", "campaign.create", "campaign.team_create",
+            "campaign.plan_before", "inspection.plan", "inspection.start", "inspection.answer",
+            "inspection.complete", "rectification.issue", "follow_up.record"} <= actions
 
 
 def test_after_holiday_list_is_drawn_from_substantiated_complaints(north, setup):
