@@ -17,7 +17,7 @@ from shangquan.core.views import district_console_view
 from shangquan.org.models import PartyMember
 
 from . import grids, jobs, rosters, selectors, services
-from .exporting import merchants_export_xlsx
+from .exporting import import_template_xlsx, merchants_export_xlsx
 from .models import GridContact, ImportJob, Merchant
 from .policies import can_see_phone
 from .poster import FORMATS, poster, poster_pdf, poster_url
@@ -185,6 +185,16 @@ def _msg(text: str) -> str:
     from django.utils.translation import gettext
 
     return gettext(text)
+
+
+@district_console_view
+def import_template_view(request: HttpRequest) -> HttpResponse:
+    policies.require(request.user, request.district, "merchant.import")
+    response = HttpResponse(import_template_xlsx(),
+                            content_type="application/vnd.openxmlformats-officedocument"
+                                         ".spreadsheetml.sheet")
+    response["Content-Disposition"] = 'attachment; filename="merchant-import-template.xlsx"'
+    return response
 
 
 @district_console_view

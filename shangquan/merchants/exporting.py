@@ -54,3 +54,25 @@ def _cell(value: str, *, bold: bool, ws: Any):
     cell = WriteOnlyCell(ws, value=value)
     cell.font = Font(bold=bold)
     return cell
+
+
+TEMPLATE_HEAD = ["商户名称", "统一社会信用代码", "经营类别", "地址", "摊位号", "经营者", "联系电话",
+                 "营业时间", "外摆面积", "商会协会", "纬度", "经度", "党员商户", "状态"]
+
+
+def import_template_xlsx() -> bytes:
+    """An empty list with the headings the importer reads, and one example row."""
+    from .licences import make_uscc
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "商户名录"
+    ws.append(TEMPLATE_HEAD)
+    for cell in ws[1]:
+        cell.font = Font(bold=True)
+    ws.append(["示例：老锦州烤冷面", make_uscc("92210703MA0000001"), "小吃", "凌河夜市A区",
+               "A-012", "张三", "13800000000", "17:00–23:30", 2.5, "凌河夜市商户联合会",
+               41.119200, 121.147700, "是", "营业"])
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()

@@ -15,6 +15,7 @@ urlpatterns = [
     path(C + "posters.pdf", console.posters_batch_view, name="posters_batch"),
     path(C + "export.xlsx", console.export_view, name="export"),
     path(C + "import/", console.import_view, name="import"),
+    path(C + "import/template.xlsx", console.import_template_view, name="import_template"),
     path(C + "import/<int:job_id>/", console.import_job_view, name="import_job"),
     path(C + "associations/", console.associations_view, name="associations"),
     path("console/<str:code>/grids/", console.grids_view, name="grids"),

@@ -134,3 +134,14 @@ def test_export_round_trip_masks_phones_for_street(north):
     again = merchants_import(actor=actor, district=north.district, data=complete,
                              filename="b.xlsx")
     assert again.created == 0 and not again.errors
+
+
+def test_template_imports_its_example_row(client, north):
+    client.force_login(north.people[Role.COMMITTEE])
+    response = client.get(f"/console/{north.district.code}/merchants/import/template.xlsx")
+    assert response.status_code == 200
+    report = merchants_import(actor=north.people[Role.COMMITTEE], district=north.district,
+                              data=response.content, filename="template.xlsx")
+    assert report.created == 1 and not report.errors
+    shop = Merchant.objects.get(district=north.district)
+    assert shop.is_party_member and shop.phone == "13800000000"
