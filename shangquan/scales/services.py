@@ -209,10 +209,15 @@ def _set_status(*, actor: Any, district: District, instrument: Instrument, statu
     return instrument
 
 
-def _notify_merchant(district: District, merchant: Merchant, title: str, body: str) -> None:
+def _notify_merchant(district: District, instrument: Instrument, title: str, body: str) -> None:
+    """The owner hears of it in the app (linked to the scale's page) and by SMS."""
+    from django.urls import reverse
+
+    merchant = instrument.merchant
     if merchant.owner_id:
+        link = reverse("scales:instrument", kwargs={"code": district.code, "pk": instrument.pk})
         notification_send(district=district, user=merchant.owner, title=title, body=body,
-                          sms=True)
+                          link=link, sms=True)
 
 
 @transaction.atomic
@@ -225,7 +230,7 @@ def instrument_suspend(*, actor: Any, district: District, instrument: Instrument
     _set_status(actor=actor, district=district, instrument=locked,
                 status=Instrument.Status.SUSPENDED, reason=Instrument.StatusReason.MANUAL,
                 action="scales.instrument_suspend", note=note)
-    _notify_merchant(district, locked.merchant, _("计量器具停用通知"),
+    _notify_merchant(district, locked, _("计量器具停用通知"),
                      _("您的%(i)s已被停用：%(n)s") % {"i": locked, "n": note or _("人工停用")})
     return locked
 
@@ -387,7 +392,7 @@ def _on_failure(*, actor: Any, district: District, instrument: Instrument, check
         description=detail + "。" + _("该器具已停用，请送检或维修，复查合格后恢复使用。"))
     check.rectification_id = order.pk
     check.save(update_fields=["rectification_id"])
-    _notify_merchant(district, instrument.merchant, _("计量器具查验不合格，已停用"),
+    _notify_merchant(district, instrument, _("计量器具查验不合格，已停用"),
                      _("%(i)s：%(d)s") % {"i": instrument, "d": detail})
 
 
@@ -446,7 +451,7 @@ def certificates_sweep(*, district: District, today: dt.date | None = None) -> d
         instrument.save(update_fields=["expiry_warned_for"])
         audit_record(actor=None, district=district, obj=instrument,
                      action="scales.certificate_warn", after={"next_due": instrument.next_due})
-        _notify_merchant(district, instrument.merchant, _("计量器具检定即将到期"),
+        _notify_merchant(district, instrument, _("计量器具检定即将到期"),
                          _("%(i)s 的检定有效期至 %(d)s，请及时送检。") % {
                              "i": instrument, "d": instrument.next_due})
         warned += 1
@@ -459,7 +464,7 @@ def certificates_sweep(*, district: District, today: dt.date | None = None) -> d
                         status=Instrument.Status.SUSPENDED,
                         reason=Instrument.StatusReason.EXPIRED,
                         action="scales.instrument_suspend", note="certificate_expired")
-            _notify_merchant(district, instrument.merchant, _("计量器具检定过期，已停用"),
+            _notify_merchant(district, instrument, _("计量器具检定过期，已停用"),
                              _("%(i)s 的检定已于 %(d)s 到期，检定合格前不得用于贸易结算。") % {
                                  "i": instrument, "d": instrument.next_due})
             suspended += 1

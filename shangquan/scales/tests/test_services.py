@@ -129,6 +129,8 @@ def test_failed_check_suspends_scale_and_reaches_the_merchant(north, shop, check
     assert order.severity == "serious"  # reads high by more than twice the limit
     titles = list(Notification.objects.filter(user=shop.owner).values_list("title", flat=True))
     assert "计量器具查验不合格，已停用" in titles
+    note = Notification.objects.get(user=shop.owner, title="计量器具查验不合格，已停用")
+    assert note.link == f"/console/{north.district.code}/scales/{instrument.pk}/"
     assert any("整改" in t for t in titles)
     actions = set(AuditLog.objects.filter(district=north.district)
                   .values_list("action", flat=True))

@@ -98,13 +98,19 @@ def test_register_through_the_form(client, north, shop):
 
 
 def test_merchant_sees_own_registry_but_cannot_register(client, north, shop):
-    instrument_factory(north.district, shop)
-    instrument_factory(north.district, merchant_factory(north.district, name="别家"))
+    mine = instrument_factory(north.district, shop)
+    theirs = instrument_factory(north.district, merchant_factory(north.district, name="别家"))
     _login(client, north.people[Role.MERCHANT])
     text = client.get(reverse("scales:registry", kwargs={"code": north.district.code})).text
     assert "诚信水果" in text and "别家" not in text
     response = client.get(reverse("scales:instrument_new", kwargs={"code": north.district.code}))
     assert response.status_code == 403
+    own = client.get(reverse("scales:instrument", kwargs={"code": north.district.code,
+                                                          "pk": mine.pk}))
+    assert own.status_code == 200 and "登记承诺书" in own.text and "砝码查验</a>" not in own.text
+    other = client.get(reverse("scales:instrument", kwargs={"code": north.district.code,
+                                                            "pk": theirs.pk}))
+    assert other.status_code == 404
 
 
 def test_xlsx_export_then_import_round_trip(client, north, shop):
