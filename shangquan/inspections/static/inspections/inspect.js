@@ -18,6 +18,7 @@
   var statusLine = document.getElementById("sync-status");
   var progress = document.getElementById("insp-progress");
   var memoryOnly = false;
+  var sentAny = false;  // "all saved" only once something was actually sent
 
   function load(key, empty) {
     try { return JSON.parse(localStorage.getItem(key)) || empty; } catch (e) { return empty; }
@@ -61,7 +62,7 @@
   function summary(offline) {
     var n = counts();
     if (!statusLine) return;
-    if (n === 0) statusLine.textContent = LABELS.all_saved;
+    if (n === 0) statusLine.textContent = sentAny ? LABELS.all_saved : "";
     else statusLine.textContent = (offline ? LABELS.poor : "") + fmt(LABELS.n_pending, n) +
       (memoryOnly ? LABELS.full : "");
     var answered = form.querySelectorAll(".insp-item input[type=radio]:checked").length;
@@ -174,7 +175,7 @@
     schedule(backoff);
     backoff = Math.min(backoff * 2, 30000);
   }
-  function done() { busy = false; backoff = 2000; summary(false); schedule(0); }
+  function done() { busy = false; sentAny = true; backoff = 2000; summary(false); schedule(0); }
 
   function sendAnswer(itemId) {
     var sent = pending[itemId];
