@@ -34,3 +34,16 @@ def test_audit_view_is_for_committee_and_street(north, client):
         client.force_login(north.people[role])
         response = client.get(f"/console/{north.district.code}/audit/")
         assert response.status_code == status, role
+
+
+def test_snapshot_handles_empty_and_set_files():
+    from django.db.models.fields.files import FieldFile
+
+    from shangquan.core.audit import _jsonable
+
+    class Holder:
+        pass
+
+    field = type("F", (), {"storage": None, "name": "photo"})()
+    assert _jsonable(FieldFile(Holder(), field, None)) is None
+    assert _jsonable(FieldFile(Holder(), field, "a/b.jpg")) == "a/b.jpg"
