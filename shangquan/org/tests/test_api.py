@@ -34,7 +34,12 @@ def test_org_endpoints(north, south, api_client):
     assert member.status_code == 201 and member.json()["phone"] == "138****0000"
     assert client.get(f"{base}/members", {"role": "secretary"}).json()["count"] == 1
     station = client.post(f"{base}/stations", {"name": "党群服务站"}).json()
-    assert "/s/" in station["url"] and str(station["id"]) not in station["url"].split("/s/")[1]
+    from shangquan.org.models import LiaisonStation
+
+    token = station["url"].split("/s/")[1].strip("/")
+    # The QR link carries the station's random token, never its internal id.
+    assert token == LiaisonStation.objects.get(pk=station["id"]).token
+    assert token != str(station["id"]) and len(token) >= 8
     foreign = api_client(south.people[Role.COMMITTEE])
     assert foreign.get(f"{base}/members").status_code == 404
     assert api_client(north.people[Role.MERCHANT]).get(f"{base}/members").status_code == 403
