@@ -250,10 +250,21 @@ def main(argv: list[str]) -> None:
                 import paho.mqtt.client as mqtt
 
                 publisher = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2)
+                acks: list[bytes] = []
+                publisher.on_message = lambda c, u, m, acks=acks: acks.append(m.payload)
                 broker = urlparse(os.environ.get("SHANGQUAN_MQTT_URL", "mqtt://127.0.0.1:1883"))
                 publisher.connect(broker.hostname or "127.0.0.1", broker.port or 1883)
                 publisher.loop_start()
-                time.sleep(2.0)  # the bridge subscribes
+                publisher.subscribe(f"shangquan/{cfg['code']}/gates/+/acks")
+                # Wait until the bridge answers (it rejects a probe with a bad token).
+                deadline = time.monotonic() + 90
+                while not acks and time.monotonic() < deadline:
+                    publisher.publish(f"shangquan/{cfg['code']}/gates/{cfg['gate']}/readings",
+                                      json.dumps({"token": "probe", "seq": 0, "ts": 0}))
+                    time.sleep(0.5)
+                if not acks:
+                    raise RuntimeError(bridge.stderr.read().decode()[-2000:]
+                                       if bridge.poll() is not None else "bridge silent")
                 print(_line("via MQTT (crowd-mqtt bridge)", latency(base, cfg, "mqtt",
                                                                    publisher)))
                 publisher.loop_stop()

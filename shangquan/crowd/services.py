@@ -399,8 +399,11 @@ def _ingest_locked(gate: Gate, device: Device, parsed: list, result: IngestResul
     # The zone lock serialises batches of every gate of the zone (and so of this device).
     zone = Zone.objects.select_for_update().get(pk=gate.zone_id)
     seqs = {p[0] for p in parsed}
-    known = set(Reading.objects.filter(district_id=gate.district_id, device=device,
-                                       seq__in=seqs).values_list("seq", flat=True))
+    # A range scan on the (district, device, seq) index: for batches that arrive in
+    # order it finds nothing at once, and it needs two parameters, not one per reading.
+    known = set(Reading.objects.filter(
+        district_id=gate.district_id, device=device, seq__gte=min(seqs, default=0),
+        seq__lte=max(seqs, default=-1)).values_list("seq", flat=True)) & seqs
     fresh: dict[int, tuple] = {}
     for item in parsed:
         if item[0] in known or item[0] in fresh:
