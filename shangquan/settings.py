@@ -132,7 +132,13 @@ def database_from_url(url: str | None) -> dict:
             "TEST": {"NAME": None},
         }
     if parsed.scheme in {"postgres", "postgresql"}:
-        options = {key: values[-1] for key, values in parse_qs(parsed.query).items()}
+        options: dict = {key: values[-1] for key, values in parse_qs(parsed.query).items()}
+        # Under ASGI each request may run on a different thread, so per-thread persistent
+        # connections pile up ("too many clients"). The web server (``shangquan run``) uses
+        # a per-process psycopg pool instead; commands connect directly (clear errors).
+        pool_size = int(env("DB_POOL_MAX", "0") or 0)
+        if pool_size:
+            options["pool"] = {"min_size": 1, "max_size": pool_size, "timeout": 30}
         return {
             "ENGINE": "django.db.backends.postgresql",
             "NAME": unquote(parsed.path.lstrip("/")) or "shangquan",
@@ -140,8 +146,7 @@ def database_from_url(url: str | None) -> dict:
             "PASSWORD": unquote(parsed.password or ""),
             "HOST": parsed.hostname or "",
             "PORT": str(parsed.port or ""),
-            "CONN_MAX_AGE": int(env("DB_CONN_MAX_AGE", "60") or 60),
-            "CONN_HEALTH_CHECKS": True,
+            "CONN_MAX_AGE": 0,
             "OPTIONS": options,
         }
     raise ImproperlyConfigured(f"Unsupported SHANGQUAN_DATABASE_URL scheme: {parsed.scheme!r}")

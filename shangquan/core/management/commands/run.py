@@ -25,6 +25,8 @@ class Command(BaseCommand):
     def handle(self, *args, host, port, workers, no_worker, **options):
         import uvicorn
 
+        # uvicorn's worker processes read the settings afresh: give them a connection pool.
+        os.environ.setdefault("SHANGQUAN_DB_POOL_MAX", "8")
         worker = None
         if not no_worker and "django_tasks_db" in settings.TASKS["default"]["BACKEND"]:
             worker = subprocess.Popen([sys.executable, "-m", "shangquan.cli", "worker"])
