@@ -11,8 +11,8 @@ import datetime as dt
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db import IntegrityError, connection, transaction
-from django.db.models import Case, Count, F, IntegerField, Q, Sum, Value, When
+from django.db import connection, transaction
+from django.db.models import Case, Count, IntegerField, Q, Sum, Value, When
 from django.db.models.functions import TruncDate
 
 from shangquan.core.models import District
@@ -74,46 +74,14 @@ def apply(district: District, before: tuple | None, after: tuple) -> None:
             acc = deltas.setdefault((day, dim, key), dict.fromkeys(KpiDaily.COUNTERS, 0))
             for name, value in vec.items():
                 acc[name] += sign * value
-    # Buckets that change by the same amounts (the usual case: one order's four
-    # dimensions) are updated with one statement.
-    groups: dict[tuple, list[tuple[str, int]]] = {}
-    for (day, dim, key), delta in deltas.items():
-        changes = tuple(sorted((name, value) for name, value in delta.items() if value))
-        if changes:
-            groups.setdefault((day, changes), []).append((dim, key))
-    for (day, changes), buckets in groups.items():
-        where = Q()
-        for dim, key in buckets:
-            where |= Q(dim=dim, key=key)
-        scope = KpiDaily.objects.filter(where, district=district, day=day)
-        # Rows are never deleted (outside a rebuild), so what exists now is updated
-        # here; a bucket created meanwhile by someone else is caught by bump().
-        existing = set(scope.values_list("dim", "key"))
-        if existing:
-            mine = Q()
-            for dim, key in existing:
-                mine |= Q(dim=dim, key=key)
-            KpiDaily.objects.filter(mine, district=district, day=day).update(
-                **{name: F(name) + value for name, value in changes})
-        for dim, key in buckets:
-            if (dim, key) not in existing:
-                bump(district, day, dim, key, dict(changes))
-
-
-def bump(district: District, day: dt.date, dim: str, key: int, changes: dict[str, int]) -> None:
-    qs = KpiDaily.objects.filter(district=district, day=day, dim=dim, key=key)
-    updates = {name: F(name) + value for name, value in changes.items()}
-    if qs.update(**updates):
-        return
-    try:
-        with transaction.atomic():
-            KpiDaily.objects.create(district=district, day=day, dim=dim, key=key, **changes)
-    except IntegrityError:  # a concurrent writer created the bucket first
-        qs.update(**updates)
+    changed = {bucket: delta for bucket, delta in deltas.items() if any(delta.values())}
+    if changed:
+        add_bulk(district, changed)
 
 
 def add_bulk(district: District, totals: dict[tuple[dt.date, str, int], dict[str, int]]) -> None:
-    """Add many buckets' counts at once: one prepared UPSERT (SQLite ≥ 3.24, PostgreSQL)."""
+    """Add (signed) counts to many buckets at once: one prepared UPSERT (SQLite ≥ 3.24,
+    PostgreSQL), safe against concurrent writers creating the same bucket."""
     table = connection.ops.quote_name(KpiDaily._meta.db_table)
     names = list(KpiDaily.COUNTERS)
     columns = ", ".join(["district_id", "day", "dim", "key", *names])
