@@ -41,15 +41,17 @@ def kpi_view(request: HttpRequest) -> HttpResponse:
     # The department chart needs departments; one breakdown table at a time (tabs).
     report = kpi_report(district=request.district, start=start, end=end, period=period,
                         dims=tuple({"department", by}))
+    assigned = [r for r in report["by_department"] if r.key]
     chart = {
         "periods": [r.label for r in report["by_period"]],
         "response": [_pct(r.response_rate) for r in report["by_period"]],
         "resolution": [_pct(r.resolution_rate) for r in report["by_period"]],
         "satisfaction": [_pct(r.satisfaction_rate) for r in report["by_period"]],
         "volume": [r.total for r in report["by_period"]],
-        "departments": [r.label for r in report["by_department"]],
-        "department_composite": [round(r.composite or 0, 1) for r in report["by_department"]],
-        "department_overdue": [r.overdue for r in report["by_department"]],
+        # Orders not yet dispatched (key 0) have no department to score.
+        "departments": [r.label for r in assigned],
+        "department_composite": [round(r.composite or 0, 1) for r in assigned],
+        "department_overdue": [r.overdue for r in assigned],
     }
     return render(request, "workorders/console/kpi.html", {
         **report, "start": start, "end": end, "period": period, "chart": chart, "by": by,
