@@ -48,12 +48,9 @@ def request_scope(request: HttpRequest) -> str:
 def request_fingerprint(request: HttpRequest) -> str:
     digest = hashlib.sha256()
     digest.update(request.path.encode())
-    # Multipart bodies (with or without files) are read as a stream by Django, so
-    # ``request.body`` is unavailable after parsing; hash their fields instead.
-    multipart = request.content_type == "multipart/form-data"
-    body = request.body if not multipart and not request.FILES else b""
-    if multipart or request.FILES:
-        # Multipart bodies carry random boundaries; hash the fields and files instead.
+    if request.content_type in ("multipart/form-data", "application/x-www-form-urlencoded"):
+        # Form bodies: hash the fields (multipart boundaries are random, and the raw
+        # body can no longer be read once the form has been parsed).
         for name in sorted(request.POST):
             if name not in (FORM_FIELD, "csrfmiddlewaretoken"):
                 digest.update(f"{name}={request.POST.getlist(name)}".encode())
@@ -61,12 +58,8 @@ def request_fingerprint(request: HttpRequest) -> str:
             for upload in request.FILES.getlist(name):
                 digest.update(name.encode())
                 digest.update(str(upload.size).encode())
-    elif request.content_type == "application/x-www-form-urlencoded":
-        for name in sorted(request.POST):
-            if name not in (FORM_FIELD, "csrfmiddlewaretoken"):
-                digest.update(f"{name}={request.POST.getlist(name)}".encode())
     else:
-        digest.update(body)
+        digest.update(request.body)
     return digest.hexdigest()
 
 

@@ -73,3 +73,13 @@ def test_concurrent_duplicates_make_one_row(north, api_client):
         t.join()
     assert Department.objects.filter(district=north.district, code="xf").count() == 1
     assert all(code in (201, 409) for code in results), results
+
+
+def test_multipart_form_without_files_is_deduplicated(north, client):
+    client.force_login(north.people[Role.COMMITTEE])
+    url = f"/console/{north.district.code}/people/"
+    data = {"name": "消防救援", "code": "xf", "idempotency_key": "form-1"}
+    first = client.post(url, data)  # the test client sends multipart/form-data
+    again = client.post(url, data)
+    assert first.status_code == again.status_code == 302
+    assert Department.objects.filter(district=north.district, code="xf").count() == 1
