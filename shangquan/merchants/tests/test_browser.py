@@ -62,9 +62,13 @@ def test_committee_imports_then_prints_posters(live_server, desktop_page, north,
     assert_accessible(page)
     page.goto(f"{live_server.url}/console/{north.district.code}/merchants/?q=好味")
     page.get_by_role("link", name="好味烧烤").click()
+    page.wait_for_url("**/merchants/*/")
     poster = page.locator("img.poster-preview")
-    assert poster.is_visible()
-    assert page.evaluate("document.querySelector('img.poster-preview').naturalWidth") > 100
+    poster.wait_for(state="visible")
+    # the PNG itself has loaded, not only its <img> tag
+    page.wait_for_function(
+        "document.querySelector('img.poster-preview').complete"
+        " && document.querySelector('img.poster-preview').naturalWidth > 100")
     assert_accessible(page)
 
 
