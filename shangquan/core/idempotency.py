@@ -39,7 +39,11 @@ def request_scope(request: HttpRequest) -> str:
         principal = f"user:{request.user.pk}"
     else:
         principal = "anon"
+    # Open311 clients authenticate with an api_key in the query string or the form body.
     api_key = request.GET.get("api_key", "")
+    if not api_key and request.content_type in ("multipart/form-data",
+                                                "application/x-www-form-urlencoded"):
+        api_key = request.POST.get("api_key", "")
     if api_key:
         principal += ":key:" + api_key
     return hashlib.sha256(principal.encode()).hexdigest()

@@ -95,3 +95,20 @@ def test_states_map_to_open_closed_with_notes_and_filters(north, client):
     staff = client.get(f"{V2}/requests/{live.number}.json",
                        {"jurisdiction_id": "NORTH", "api_key": staff_key}).json()
     assert staff[0]["description"] == live.description
+
+
+def test_same_idempotency_key_from_two_api_keys_makes_two_requests(north, client):
+    """The key is scoped per caller, also when the api_key travels in the form body."""
+    first_key = token_for(north.people[Role.RESIDENT])
+    second_key = token_for(north.people[Role.VOLUNTEER])
+    numbers = []
+    for key in (first_key, second_key, first_key):
+        r = client.post(f"{V2}/requests.json", {
+            "api_key": key, "jurisdiction_id": "NORTH", "service_code": "noise",
+            "lat": "41.1192", "long": "121.1477", "description": "夜里音响太吵"},
+            headers={"Idempotency-Key": "same-key"})
+        assert r.status_code == 201, r.content
+        numbers.append(r.json()[0]["service_request_id"])
+    assert numbers[0] != numbers[1]  # two callers, two orders
+    assert numbers[2] == numbers[0]  # the first caller's retry is replayed
+    assert WorkOrder.objects.filter(district=north.district).count() == 2
