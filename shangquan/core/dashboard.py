@@ -2,13 +2,27 @@
 
 from __future__ import annotations
 
+from django.core.cache import cache
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
 from .extensions import collect
 
+# The console home is the most opened staff page; its counts may be this many seconds old.
+CARDS_TTL_SECONDS = 30
 
-def cards_for(user, district) -> list[dict]:
+
+def cards_for(user, district, *, fresh: bool = False) -> list[dict]:
+    key = f"dash:{district.pk}:{user.pk}:{get_language()}"
+    if not fresh:
+        cached = cache.get(key)
+        if cached is not None:
+            return cached
     cards: list[dict] = []
     for provider in collect("dashboard", "cards"):
-        cards.extend(provider(user, district))
+        cards.extend({k: (str(v) if k == "label" else v) for k, v in card.items()}
+                     for card in provider(user, district))
+    cache.set(key, cards, CARDS_TTL_SECONDS)
     return cards
 
 
@@ -17,8 +31,8 @@ def cards(user, district) -> list[dict]:
     from .models import Department, Membership
 
     return [
-        {"label": "成员", "value": Membership.objects.filter(district=district,
+        {"label": _("成员"), "value": Membership.objects.filter(district=district,
                                                             is_active=True).count()},
-        {"label": "职能部门", "value": Department.objects.filter(district=district,
+        {"label": _("职能部门"), "value": Department.objects.filter(district=district,
                                                               is_active=True).count()},
     ]

@@ -19,6 +19,16 @@ from shangquan.core.roles import Role
 from .factories import department_factory, district_factory, member_factory, token_for, user_factory
 
 
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Rate-limit counters and cached fragments never leak from one test to the next."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
 @dataclass
 class Persona:
     district: object

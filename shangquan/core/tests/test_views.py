@@ -62,3 +62,16 @@ def test_deploy_check_is_clean(monkeypatch):
                              "WARNING"], capture_output=True, text=True, env=env)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+def test_console_cards_are_cached_briefly_per_user(north, client):
+    from shangquan.core import services
+    from shangquan.core.dashboard import cards_for
+
+    user = north.people[Role.COMMITTEE]
+    before = {c["label"]: c["value"] for c in cards_for(user, north.district)}
+    services.department_create(actor=user, district=north.district, code="xf", name="消防")
+    cached = {c["label"]: c["value"] for c in cards_for(user, north.district)}
+    fresh = {c["label"]: c["value"] for c in cards_for(user, north.district, fresh=True)}
+    assert cached["职能部门"] == before["职能部门"]
+    assert fresh["职能部门"] == before["职能部门"] + 1
