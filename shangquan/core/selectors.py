@@ -9,7 +9,7 @@ from django.db.models import QuerySet
 
 from . import policies
 from .errors import NotFound
-from .models import AuditLog, Department, District, Notification
+from .models import AuditLog, Department, District, Membership, Notification
 
 M = TypeVar("M", bound=models.Model)
 
@@ -83,3 +83,18 @@ def device_list(*, district: District):
     from .models import Device
 
     return Device.objects.filter(district=district).order_by("name")
+
+
+def access_member_user(*, district: District, user_id: Any, roles: tuple[str, ...] = ()):
+    """A person picked from request input (team member, grid leader …): only someone
+    with an active membership in this district; anyone else is "not found"."""
+    from django.contrib.auth import get_user_model
+
+    memberships = Membership.objects.filter(district=district, is_active=True)
+    if roles:
+        memberships = memberships.filter(role__in=roles)
+    try:
+        return get_user_model().objects.filter(
+            pk__in=memberships.values("user_id"), is_active=True).get(pk=user_id)
+    except (get_user_model().DoesNotExist, ValueError, TypeError):
+        raise NotFound() from None

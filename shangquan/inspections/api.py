@@ -672,12 +672,11 @@ def campaign_get(request: HttpRequest, code: PathStr, campaign_id: int):
 
 @router.post("campaigns/{int:campaign_id}/teams", response={201: dict})
 def campaign_team(request: HttpRequest, code: PathStr, campaign_id: int, payload: TeamIn):
-    from django.contrib.auth import get_user_model
+    from shangquan.core.selectors import access_member_user
 
     district, campaign = _campaign(request, code, campaign_id)
-    members = list(get_user_model().objects.filter(pk__in=payload.member_ids))
-    if len(members) != len(set(payload.member_ids)):
-        raise NotFound()
+    members = [access_member_user(district=district, user_id=pk)
+               for pk in dict.fromkeys(payload.member_ids)]
     team = services.campaign_team_create(
         actor=request.user, district=district, campaign=campaign, name=payload.name,
         departments=_many(Department, district, payload.department_ids), members=members,

@@ -320,11 +320,11 @@ def grid_update(request: HttpRequest, code: Path[str], grid_id: int, payload: Gr
     grid = selectors.access_grid(district=district, grid_id=grid_id)
     fields = payload.dict(exclude_unset=True)
     if "leader_id" in fields:
-        from django.contrib.auth import get_user_model
+        from shangquan.core.selectors import access_member_user
 
         leader_id = fields.pop("leader_id")
-        fields["leader"] = get_user_model().objects.filter(pk=leader_id).first() \
-            if leader_id else None
+        fields["leader"] = (access_member_user(district=district, user_id=leader_id)
+                            if leader_id else None)
     return grids.grid_update(actor=request.user, grid=grid, **fields)
 
 

@@ -264,10 +264,15 @@ def grid_detail_view(request: HttpRequest, grid_id: int) -> HttpResponse:
             else:
                 leader = None
                 if request.POST.get("leader"):
-                    leader = get_user_model().objects.filter(
+                    from shangquan.core.selectors import access_member_user
+
+                    candidate = get_user_model().objects.filter(
                         username=request.POST["leader"].strip()).first()
-                    if leader is None:
-                        raise ValidationFailed(details={"leader": "未找到该账号"})
+                    try:  # only someone who belongs to this district can lead a grid
+                        leader = access_member_user(district=request.district,
+                                                    user_id=candidate.pk if candidate else None)
+                    except NotFound:
+                        raise ValidationFailed(details={"leader": "未找到该账号"}) from None
                 fields = {k: request.POST.get(k, "").strip()
                           for k in ("name", "leader_name", "public_contact")}
                 if leader is not None:

@@ -103,3 +103,16 @@ def test_membership_department_constraint_in_database(north):
 
 def test_route_list_helper_is_consistent():
     assert all(re.match(r"^/api/v1/districts/\{code\}/", e) for e in district_list_endpoints())
+
+
+def test_people_picked_from_input_must_belong_to_the_district(north, south):
+    from shangquan.core.selectors import access_member_user
+
+    assert access_member_user(district=north.district,
+                              user_id=north.people[Role.GRID_LEADER].pk)
+    for bad in (south.people[Role.GRID_LEADER].pk, 999999, "x", None):
+        with pytest.raises(NotFound):
+            access_member_user(district=north.district, user_id=bad)
+    with pytest.raises(NotFound):
+        access_member_user(district=north.district, user_id=north.people[Role.RESIDENT].pk,
+                           roles=(Role.GRID_LEADER,))
