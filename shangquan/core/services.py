@@ -45,6 +45,7 @@ def user_authenticate(*, request: Any, username: str, password: str):
                      object_id=username[:64], actor_label=username[:120])
         raise NotAuthenticated(_("用户名或密码错误"), code="invalid_credentials")
     ratelimit.reset(f"login:user:{username.lower()}", window=window)
+    audit_record(actor=user, district=None, obj=user, action="login.succeeded")
     return user
 
 
@@ -281,11 +282,21 @@ def notification_send(*, district: District, user, title: str, body: str = "",
     return note
 
 
-def notification_mark_read(*, user, ids: list[int] | None = None) -> int:
+@transaction.atomic
+def notification_mark_read(*, user, ids: list[int] | None = None,
+                           district: District | None = None) -> int:
     qs = Notification.objects.filter(user=user, read_at__isnull=True)
+    if district is not None:
+        qs = qs.filter(district=district)
     if ids:
         qs = qs.filter(pk__in=ids)
-    return qs.update(read_at=timezone.now())
+    marked = list(qs.values_list("pk", flat=True))
+    if marked:
+        Notification.objects.filter(pk__in=marked).update(read_at=timezone.now())
+        audit_record(actor=user, district=district, object_type="core.notification",
+                     object_id=",".join(map(str, marked[:20])), action="notification.read",
+                     after={"count": len(marked)})
+    return len(marked)
 
 
 @transaction.atomic

@@ -142,7 +142,7 @@ def audit_view(request: HttpRequest) -> HttpResponse:
 @district_console_view
 def notifications_view(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
-        services.notification_mark_read(user=request.user)
+        services.notification_mark_read(user=request.user, district=request.district)
         return redirect("core:notifications", code=request.district.code)
     qs = selectors.notification_list(user=request.user, district=request.district)
     page = Paginator(qs, 30).get_page(request.GET.get("page"))

@@ -75,3 +75,18 @@ def test_console_cards_are_cached_briefly_per_user(north, client):
     fresh = {c["label"]: c["value"] for c in cards_for(user, north.district, fresh=True)}
     assert cached["职能部门"] == before["职能部门"]
     assert fresh["职能部门"] == before["职能部门"] + 1
+
+
+def test_mark_all_read_is_scoped_to_the_district_and_audited(north, south, client):
+    from shangquan.core.models import AuditLog, Notification
+    from shangquan.core.services import membership_grant, notification_send
+
+    user = north.people[Role.COMMITTEE]
+    membership_grant(actor=None, district=south.district, user=user, role=Role.VOLUNTEER)
+    notification_send(district=north.district, user=user, title="北街")
+    notification_send(district=south.district, user=user, title="南门")
+    client.force_login(user)
+    client.post(f"/console/{north.district.code}/notifications/")
+    assert list(Notification.objects.filter(read_at__isnull=True)
+                .values_list("title", flat=True)) == ["南门"]
+    assert AuditLog.objects.filter(action="notification.read", district=north.district).exists()
