@@ -13,12 +13,9 @@ Every figure is also given as a ratio to the trivial view measured in the same r
 
 from __future__ import annotations
 
-import http.client
 import json
 import os
 import subprocess
-import threading
-import time
 
 from bench_core import session_cookie
 from common import (
@@ -89,50 +86,20 @@ def django(url: str, code: str) -> str:
 
 def put_load(base: str, token: str, plans: dict, *, label: str, replay: bool,
              duration: float = 8.0, warmup: float = 1.5) -> LoadResult:
-    """Each connection saves answers on its own inspection (loadgen has one path)."""
-    host, port = base.split("//")[1].split(":")
-    stop_at = time.monotonic() + warmup + duration
-    measure_from = time.monotonic() + warmup
-    latencies: list[float] = []
-    errors = [0]
-    lock = threading.Lock()
-
-    def worker(inspection: str, items: list[int]) -> None:
-        conn = http.client.HTTPConnection(host, int(port), timeout=60)
-        local, bad, n = [], 0, 0
-        while time.monotonic() < stop_at:
-            item = items[0] if replay else items[n % len(items)]
-            value = "pass" if replay else ("fail", "pass", "na")[(n // len(items)) % 3]
-            body = json.dumps({"value": value, "note": "" if replay else f"第 {n} 次",
-                               "client_time": None}).encode()
-            n += 1
-            start = time.monotonic()
-            try:
-                conn.request("PUT", f"/api/v1/districts/{CODE}/inspections/{inspection}"
-                                    f"/answers/{item}", body=body,
-                             headers={"Authorization": f"Bearer {token}",
-                                      "Content-Type": "application/json"})
-                response = conn.getresponse()
-                response.read()
-                ok = response.status < 400
-            except (OSError, http.client.HTTPException):
-                conn.close()
-                conn = http.client.HTTPConnection(host, int(port), timeout=60)
-                ok = False
-            end = time.monotonic()
-            if start >= measure_from:
-                local.append(end - start)
-                bad += not ok
-        with lock:
-            latencies.extend(local)
-            errors[0] += bad
-
-    threads = [threading.Thread(target=worker, args=(i, items)) for i, items in plans.items()]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    return LoadResult(label, len(latencies), errors[0], duration, latencies)
+    """Each connection saves answers on its own inspection; a replay re-sends one answer."""
+    headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+    streams = []
+    for inspection, items in plans.items():
+        cycle = [(items[0], "pass")] if replay else [
+            (items[n % len(items)], ("fail", "pass", "na")[(n // len(items)) % 3])
+            for n in range(3 * len(items))]
+        streams.append([{
+            "method": "PUT", "headers": headers,
+            "path": f"/api/v1/districts/{CODE}/inspections/{inspection}/answers/{item}",
+            "body": json.dumps({"value": value, "note": "" if replay else f"第 {n} 次",
+                                "client_time": None}).encode()}
+            for n, (item, value) in enumerate(cycle)])
+    return load(base, label=label, duration=duration, warmup=warmup, streams=streams)
 
 
 def our_databases(which: str) -> dict[str, str]:

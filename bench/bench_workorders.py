@@ -13,12 +13,10 @@
 
 from __future__ import annotations
 
-import http.client
 import io
 import json
 import os
 import subprocess
-import threading
 import time
 import uuid
 
@@ -62,58 +60,21 @@ def _jpeg() -> bytes:
 
 def multipart_load(base: str, path: str, *, label: str, concurrency: int = 16,
                    duration: float = 8.0, warmup: float = 1.5) -> LoadResult:
-    """Closed-loop multipart POSTs with one photo each (loadgen speaks JSON only)."""
-    host, port = base.split("//")[1].split(":")
-    photo = _jpeg()
-    stop_at = time.monotonic() + warmup + duration
-    measure_from = time.monotonic() + warmup
-    latencies: list[float] = []
-    errors = [0]
-    lock = threading.Lock()
-
-    def body() -> tuple[bytes, str]:
-        boundary = uuid.uuid4().hex
-        parts = []
-        for name, value in (("category", "sanitation"), ("description", "垃圾桶满溢无人清运"),
-                            ("latitude", "32.0688"), ("longitude", "112.1722")):
-            parts.append(f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"'
-                         f"\r\n\r\n{value}\r\n".encode())
-        parts.append(f'--{boundary}\r\nContent-Disposition: form-data; name="photos"; '
-                     f'filename="p.jpg"\r\nContent-Type: image/jpeg\r\n\r\n'.encode() + photo
-                     + b"\r\n")
-        parts.append(f"--{boundary}--\r\n".encode())
-        return b"".join(parts), f"multipart/form-data; boundary={boundary}"
-
-    def worker() -> None:
-        conn = http.client.HTTPConnection(host, int(port), timeout=60)
-        local, bad = [], 0
-        while time.monotonic() < stop_at:
-            data, ctype = body()
-            start = time.monotonic()
-            try:
-                conn.request("POST", path, body=data, headers={
-                    "Content-Type": ctype, "Idempotency-Key": uuid.uuid4().hex})
-                response = conn.getresponse()
-                response.read()
-                ok = response.status < 400
-            except (OSError, http.client.HTTPException):
-                conn.close()
-                conn = http.client.HTTPConnection(host, int(port), timeout=60)
-                ok = False
-            end = time.monotonic()
-            if start >= measure_from:
-                local.append(end - start)
-                bad += not ok
-        with lock:
-            latencies.extend(local)
-            errors[0] += bad
-
-    threads = [threading.Thread(target=worker) for _ in range(concurrency)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    return LoadResult(label, len(latencies), errors[0], duration, latencies)
+    """Closed-loop multipart POSTs with one photo each, every one a new report."""
+    boundary = uuid.uuid4().hex
+    parts = []
+    for name, value in (("category", "sanitation"), ("description", "垃圾桶满溢无人清运"),
+                        ("latitude", "32.0688"), ("longitude", "112.1722")):
+        parts.append(f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"'
+                     f"\r\n\r\n{value}\r\n".encode())
+    parts.append(f'--{boundary}\r\nContent-Disposition: form-data; name="photos"; '
+                 f'filename="p.jpg"\r\nContent-Type: image/jpeg\r\n\r\n'.encode() + _jpeg()
+                 + b"\r\n")
+    parts.append(f"--{boundary}--\r\n".encode())
+    request = {"method": "POST", "path": path, "body": b"".join(parts),
+               "headers": {"Content-Type": f"multipart/form-data; boundary={boundary}"}}
+    return load(base, label=label, duration=duration, warmup=warmup,
+                streams=[[request]] * concurrency, fresh_idempotency_key=True)
 
 
 def django(url: str, code: str) -> str:

@@ -141,19 +141,30 @@ class LoadResult:
                 f"p99 {self.pct(99):7.1f} ms   errors {self.errors}")
 
 
-def load(base: str, path: str, *, label: str = "", concurrency: int = 16,
+def load(base: str, path: str = "", *, label: str = "", concurrency: int = 16,
          duration: float = 8.0, warmup: float = 1.5, method: str = "GET",
-         headers: dict | None = None, body_factory=None) -> LoadResult:
+         headers: dict | None = None, body_factory=None,
+         streams: list[list[dict]] | None = None,
+         fresh_idempotency_key: bool = False) -> LoadResult:
     """Closed-loop load from ``concurrency`` keep-alive connections for ``duration`` s.
 
-    Runs in its own process (``bench/loadgen.py``) so the generator does not share
-    the interpreter with anything else.
+    ``streams`` gives each connection its own cycle of requests instead (one list per
+    connection of ``{"method", "path", "headers", "body": bytes}``). Runs in its own
+    process (``bench/loadgen.py``) so the generator shares no interpreter with the rest.
     """
+    import base64
     import json
 
     spec = {"base": base, "path": path, "concurrency": concurrency, "duration": duration,
             "warmup": warmup, "method": method, "headers": headers or {},
-            "bodies": body_factory(20000) if body_factory else None}
+            "bodies": body_factory(20000) if body_factory else None,
+            "fresh_idempotency_key": fresh_idempotency_key}
+    if streams is not None:
+        spec["streams"] = [[{"method": r.get("method", "GET"), "path": r["path"],
+                             "headers": r.get("headers", {}),
+                             "body_b64": base64.b64encode(r["body"]).decode()
+                             if r.get("body") is not None else None}
+                            for r in stream] for stream in streams]
     result = subprocess.run([PY, str(Path(__file__).with_name("loadgen.py"))],
                             input=json.dumps(spec), capture_output=True, text=True, check=True)
     data = json.loads(result.stdout)
