@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 SQ := $(VENV)/bin/shangquan
 JOBS ?= $(shell $(PY) -c 'import os; print(max(1, min(4, os.cpu_count() or 1)))' 2>/dev/null || echo 1)
 
-.PHONY: run test deps bench lint messages demo worker clean
+.PHONY: run test deps browser-deps bench lint messages demo worker clean
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -25,9 +25,15 @@ run: deps
 	$(SQ) setup
 	$(SQ) run
 
-## make test: the whole suite (browser tests run when Chromium is present)
-test: deps
-	$(PY) -m pytest -n $(JOBS) --dist loadfile $(PYTEST_ARGS)
+## make test: the whole suite, browser tests included: installs Debian's Chromium and CJK
+## fonts where it can (root), else fails loudly (SHANGQUAN_SKIP_BROWSER_TESTS=1 to skip them)
+test: deps browser-deps
+	$(PY) -m pytest -n $(JOBS) --dist loadfile -m "not faults" $(PYTEST_ARGS)
+	@# then alone: kill -9 and (on PostgreSQL) a cluster restart under load; 5 = none selected
+	SHANGQUAN_FAULTS_RESTART_PG=1 $(PY) -m pytest -m faults $(PYTEST_ARGS) || [ $$? -eq 5 ]
+
+browser-deps:
+	bash scripts/browser-deps.sh
 
 ## make bench: benchmarks under bench/, printing their figures and ratios
 bench: deps
@@ -35,6 +41,7 @@ bench: deps
 
 lint: deps
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/lint-imports
 	$(PY) manage.py makemigrations --check --dry-run
 
 ## make messages: refresh and compile the English translations

@@ -1,6 +1,6 @@
 """Project-wide pytest set-up: personas in two districts, API clients, a browser."""
 
-pytest_plugins = ["shangquan.core.tests.fixtures"]
+pytest_plugins = ["shangquan.core.tests.fixtures", "shangquan.core.tests.audit_guard"]
 
 
 def pytest_terminal_summary(terminalreporter, exitstatus, config):

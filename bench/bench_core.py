@@ -14,10 +14,11 @@ def session_cookie(url: str, username: str) -> str:
     code = (
         "import django; django.setup()\n"
         "from django.contrib.auth import get_user_model, SESSION_KEY, BACKEND_SESSION_KEY, HASH_SESSION_KEY\n"
+        "from django.conf import settings\n"
         "from django.contrib.sessions.backends.db import SessionStore\n"
         f"u = get_user_model().objects.get(username={username!r})\n"
         "s = SessionStore(); s[SESSION_KEY] = str(u.pk)\n"
-        "s[BACKEND_SESSION_KEY] = 'django.contrib.auth.backends.ModelBackend'\n"
+        "s[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[0]\n"
         "s[HASH_SESSION_KEY] = u.get_session_auth_hash(); s.create(); print(s.session_key)\n"
     )
     out = subprocess.run([PY, "-c", code], env=env_for(url), cwd=ROOT, capture_output=True,

@@ -50,18 +50,19 @@ def child_ingest() -> None:
     from django.db import transaction
     from django.utils import timezone
 
+    from shangquan.core.actors import SYSTEM
     from shangquan.core.models import District
     from shangquan.core.services import district_create
     from shangquan.crowd import services
     from shangquan.crowd.models import Reading
 
     district = District.objects.filter(code="BENCH").first() or district_create(
-        actor=None, code="BENCH", name="基准商圈")
-    zone = services.zone_create(actor=None, district=district, name=f"区{time.time_ns()}",
+        actor=SYSTEM, code="BENCH", name="基准商圈")
+    zone = services.zone_create(actor=SYSTEM, district=district, name=f"区{time.time_ns()}",
                                 area_m2=50000, area_per_person=1)
-    gate, _raw = services.gate_create(actor=None, district=district, zone=zone,
+    gate, _raw = services.gate_create(actor=SYSTEM, district=district, zone=zone,
                                       code=f"g{time.time_ns() % 10**9}", name=f"门{time.time_ns()}")
-    other, _raw = services.gate_create(actor=None, district=district, zone=zone,
+    other, _raw = services.gate_create(actor=SYSTEM, district=district, zone=zone,
                                        code=f"h{time.time_ns() % 10**9}", name=f"门{time.time_ns()}")
     start = timezone.now()
 
@@ -93,6 +94,7 @@ def child_ingest() -> None:
 
 def child_setup_latency() -> None:
     _django()
+    from shangquan.core.actors import SYSTEM
     from shangquan.core.models import District
     from shangquan.core.roles import Role
     from shangquan.core.services import (
@@ -104,20 +106,21 @@ def child_setup_latency() -> None:
     from shangquan.crowd import services
 
     district = District.objects.filter(code="BENCHL").first() or district_create(
-        actor=None, code="BENCHL", name="延迟商圈")
-    user = user_create(actor=None, username=f"bench-{time.time_ns()}", password="x-bench-pass")
-    membership_grant(actor=None, district=district, user=user, role=Role.COMMITTEE)
-    _t, user_token = token_issue(actor=None, user=user, name="bench")
-    zone = services.zone_create(actor=None, district=district, name=f"区{time.time_ns()}",
+        actor=SYSTEM, code="BENCHL", name="延迟商圈")
+    user = user_create(actor=SYSTEM, username=f"bench-{time.time_ns()}", password="x-bench-pass")
+    membership_grant(actor=SYSTEM, district=district, user=user, role=Role.COMMITTEE)
+    _t, user_token = token_issue(actor=SYSTEM, user=user, name="bench")
+    zone = services.zone_create(actor=SYSTEM, district=district, name=f"区{time.time_ns()}",
                                 area_m2=100, area_per_person=1)
-    gate, device_token = services.gate_create(actor=None, district=district, zone=zone,
+    gate, device_token = services.gate_create(actor=SYSTEM, district=district, zone=zone,
                                               code=f"L{time.time_ns() % 10**9}", name=f"闸{time.time_ns()}")
+    from django.conf import settings
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
     from django.contrib.sessions.backends.db import SessionStore
 
     session = SessionStore()
     session[SESSION_KEY] = str(user.pk)
-    session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    session[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[0]
     session[HASH_SESSION_KEY] = user.get_session_auth_hash()
     session.create()
     print(json.dumps({"code": district.code, "zone": zone.pk, "gate": gate.code,

@@ -30,7 +30,7 @@ def database_urls(which: str = "both") -> dict[str, str]:
     VAR.mkdir(parents=True, exist_ok=True)
     urls = {}
     if which in ("both", "sqlite"):
-        urls["sqlite"] = f"sqlite:///{VAR / 'bench.sqlite3'}"
+        urls["sqlite"] = f"sqlite:///{os.environ.get('SHANGQUAN_BENCH_SQLITE', VAR / 'bench.sqlite3')}"
     if which in ("both", "postgresql") and pg_available():
         urls["postgresql"] = PG_URL
     return urls
@@ -101,7 +101,8 @@ def server(url: str, *, workers: int = 2, **extra: str):
         while time.monotonic() < deadline:
             with contextlib.suppress(OSError):
                 conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
-                conn.request("GET", "/healthz")
+                # Serving is enough; /healthz also wants the worker, which runs elsewhere.
+                conn.request("GET", "/bench/trivial")
                 if conn.getresponse().status == 200:
                     break
             if proc.poll() is not None:

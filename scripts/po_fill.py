@@ -28,8 +28,15 @@ def main() -> None:
             if entry.fuzzy:
                 entry.flags.remove("fuzzy")
             filled += 1
+        elif entry.fuzzy:
+            # makemessages guessed from a similar msgid; a guess is not a translation.
+            entry.flags.remove("fuzzy")
+            entry.msgstr = ""
+            entry.previous_msgid = None
+            if entry.msgid_plural:
+                entry.msgstr_plural = dict.fromkeys(entry.msgstr_plural, "")
     po.save()
-    missing = [e.msgid for e in po if not e.msgstr and e.msgid]
+    missing = [e.msgid for e in po if e.msgid and not e.obsolete and not e.translated()]
     print(f"filled {filled}; untranslated {len(missing)}")
     for msgid in missing[:50]:
         print("  ", msgid)

@@ -1,15 +1,16 @@
-"""The REST API at /api/v1/: one NinjaAPI, one router per app.
+"""The REST API at /api/v1/: one NinjaAPI; every app contributes its routers.
 
-District resources live under ``/districts/{code}/…``; each app's ``router`` declares its
-paths relative to that prefix and receives ``code`` as a path parameter. An app's
-optional ``public_router`` (anonymous callers) is mounted under ``/public/``.
+District resources live under ``/districts/{code}/…``: an app's ``Contributions.api``
+router declares its paths relative to that prefix and receives ``code`` as a path
+parameter. ``Contributions.public_api`` (anonymous callers) is mounted under ``/public/``.
 """
-
-from importlib import import_module
 
 from ninja import NinjaAPI
 
+from shangquan.core.api import router as core_router
 from shangquan.core.apibase import AUTH, install_error_handlers
+from shangquan.core.extensions import collect
+from shangquan.core.inputs import StrictJSONParser
 
 api = NinjaAPI(
     title="商圈共治平台 API",
@@ -20,29 +21,12 @@ api = NinjaAPI(
     urls_namespace="api",
     docs_url="/docs",
     openapi_url="/openapi.json",
+    parser=StrictJSONParser(),  # no NaN/Infinity, NUL or lone surrogates (core/inputs.py)
 )
 install_error_handlers(api)
 
-api.add_router("/", import_module("shangquan.core.api").router)
-
-# (module, prefix). Each module exposes ``router``; missing modules are skipped so an
-# app can be added before it has an API.
-DISTRICT_ROUTERS = [
-    "shangquan.org.api",
-    "shangquan.merchants.api",
-    "shangquan.workorders.api",
-    "shangquan.inspections.api",
-    "shangquan.scales.api",
-    "shangquan.crowd.api",
-]
-for module_name in DISTRICT_ROUTERS:
-    try:
-        module = import_module(module_name)
-    except ModuleNotFoundError as exc:
-        if exc.name != module_name:
-            raise
-        continue
-    api.add_router("/districts/{code}/", module.router)
-    # Anonymous endpoints (QR pages, public reports) live outside the member-only tree.
-    if hasattr(module, "public_router"):
-        api.add_router("/public/", module.public_router)
+api.add_router("/", core_router)
+for router in collect("api"):
+    api.add_router("/districts/{code}/", router)
+for router in collect("public_api"):
+    api.add_router("/public/", router)

@@ -1,14 +1,15 @@
 from __future__ import annotations
 
 from datetime import datetime
+from decimal import Decimal
 
 from django.http import HttpRequest
-from ninja import Router, Schema, Status
+from ninja import FilterSchema, Query, Router, Schema, Status
 
-from . import selectors, services
-from .apibase import paginate
+from . import district_settings, policies, selectors, services
+from .apibase import Id, paginate
 from .errors import NotFound
-from .models import ApiToken
+from .models import ApiToken, Department, Device, Membership
 from .pii import phone_mask
 
 router = Router(tags=["core"])
@@ -76,7 +77,7 @@ def auth_tokens(request: HttpRequest):
 
 
 @router.post("/auth/tokens/{token_id}/revoke", response=TokenInfo)
-def auth_token_revoke(request: HttpRequest, token_id: int):
+def auth_token_revoke(request: HttpRequest, token_id: Id):
     token = ApiToken.objects.filter(user=request.user, pk=token_id).first()
     if token is None:
         raise NotFound()
@@ -123,8 +124,6 @@ class DistrictOut(Schema):
 
 @router.get("/districts", response=list[DistrictOut])
 def district_list(request: HttpRequest):
-    from . import policies
-
     return [{"code": d.code, "name": d.name, "city": d.city, "street": d.street,
              "roles": sorted(policies.roles_of(request.user, d))}
             for d in selectors.district_list_visible(user=request.user)]
@@ -161,10 +160,8 @@ def department_create(request: HttpRequest, code: str, payload: DepartmentIn):
 
 
 @router.patch("/districts/{code}/departments/{department_id}", response=DepartmentOut)
-def department_update(request: HttpRequest, code: str, department_id: int,
+def department_update(request: HttpRequest, code: str, department_id: Id,
                       payload: DepartmentPatch):
-    from .models import Department
-
     district = selectors.access_district(user=request.user, code=code)
     department = selectors.access_scoped(Department, district=district, pk=department_id)
     return services.department_update(actor=request.user, department=department,
@@ -183,24 +180,59 @@ class AuditOut(Schema):
     after: dict | None
 
 
-class AuditPage(Schema):
-    count: int
-    limit: int
-    offset: int
-    items: list[AuditOut]
+class AuditFilter(FilterSchema):
+    object_type: str = ""
+    action: str = ""
 
 
-@router.get("/districts/{code}/audit", response=AuditPage)
-def audit_list(request: HttpRequest, code: str, object_type: str = "", action: str = "",
-               limit: int = 50, offset: int = 0):
+@router.get("/districts/{code}/audit", response=list[AuditOut])
+@paginate
+def audit_list(request: HttpRequest, code: str, filters: Query[AuditFilter]):
     district = selectors.access_district(user=request.user, code=code)
-    qs = selectors.audit_list(user=request.user, district=district, object_type=object_type,
-                              action=action)
-    items, meta = paginate(qs, limit=limit, offset=offset)
-    return {**meta, "items": items}
+    return selectors.audit_list(user=request.user, district=district,
+                                object_type=filters.object_type, action=filters.action)
 
 
-class MemberOut(Schema):
+class StatedReasonIn(Schema):
+    reason: str
+
+
+class RevealOut(Schema):
+    audit: int
+    user_id: int
+    username: str
+    display_name: str
+    phone: str
+
+
+@router.post("/districts/{code}/audit/{audit_id}/reveal", response=RevealOut)
+def audit_reveal(request: HttpRequest, code: str, audit_id: Id, payload: StatedReasonIn):
+    """Who did an anonymous act: a city admin only, with a stated reason (audited)."""
+    district = selectors.access_district(user=request.user, code=code)
+    audit = selectors.audit_get(user=request.user, district=district, pk=audit_id)
+    return services.audit_actor_reveal(actor=request.user, audit=audit, reason=payload.reason)
+
+
+class ErasedOut(Schema):
+    pseudonym: str
+
+
+@router.post("/me/erase", response=ErasedOut)
+def me_erase(request: HttpRequest, payload: StatedReasonIn):
+    """Erase my personal data (PIPL art. 47); the audit trail keeps a pseudonym."""
+    return {"pseudonym": services.resident_erase(actor=request.user, user=request.user,
+                                                 reason=payload.reason)}
+
+
+@router.post("/users/{user_id}/erase", response=ErasedOut)
+def user_erase(request: HttpRequest, user_id: Id, payload: StatedReasonIn):
+    """A city admin erases a person on their request (PIPL art. 47)."""
+    user = selectors.user_for_erasure(user=request.user, user_id=user_id)
+    return {"pseudonym": services.resident_erase(actor=request.user, user=user,
+                                                 reason=payload.reason)}
+
+
+class DistrictMemberOut(Schema):
     id: int
     username: str
     display_name: str
@@ -210,10 +242,10 @@ class MemberOut(Schema):
     is_active: bool
 
 
-class MemberIn(Schema):
+class DistrictMemberIn(Schema):
     username: str
     role: str
-    department_id: int | None = None
+    department_id: Id | None = None
 
 
 def _member_out(m) -> dict:
@@ -225,20 +257,16 @@ def _member_out(m) -> dict:
             "is_active": m.is_active}
 
 
-@router.get("/districts/{code}/memberships", response=list[MemberOut])
+@router.get("/districts/{code}/memberships", response=list[DistrictMemberOut])
 def membership_list(request: HttpRequest, code: str, role: str = ""):
-    from . import policies
-
     district = selectors.access_district(user=request.user, code=code)
-    policies.require(request.user, district, "membership.manage")
+    policies.require(request.user, "membership.manage", district)
     return [_member_out(m) for m in selectors.membership_list(district=district, role=role)]
 
 
-@router.post("/districts/{code}/memberships", response={201: MemberOut})
-def membership_grant(request: HttpRequest, code: str, payload: MemberIn):
+@router.post("/districts/{code}/memberships", response={201: DistrictMemberOut})
+def membership_grant(request: HttpRequest, code: str, payload: DistrictMemberIn):
     from django.contrib.auth import get_user_model
-
-    from .models import Department
 
     district = selectors.access_district(user=request.user, code=code)
     user = get_user_model().objects.filter(username=payload.username, is_active=True).first()
@@ -252,10 +280,9 @@ def membership_grant(request: HttpRequest, code: str, payload: MemberIn):
     return Status(201, _member_out(membership))
 
 
-@router.post("/districts/{code}/memberships/{membership_id}/revoke", response=MemberOut)
-def membership_revoke(request: HttpRequest, code: str, membership_id: int):
-    from .models import Membership
-
+@router.post("/districts/{code}/memberships/{membership_id}/revoke",
+             response=DistrictMemberOut)
+def membership_revoke(request: HttpRequest, code: str, membership_id: Id):
     district = selectors.access_district(user=request.user, code=code)
     membership = selectors.access_scoped(Membership.objects.select_related("user", "department"),
                                          district=district, pk=membership_id)
@@ -281,10 +308,8 @@ class DeviceCreated(DeviceOut):
 
 @router.get("/districts/{code}/devices", response=list[DeviceOut])
 def device_list(request: HttpRequest, code: str):
-    from . import policies
-
     district = selectors.access_district(user=request.user, code=code)
-    policies.require(request.user, district, "device.manage")
+    policies.require(request.user, "device.manage", district)
     return list(selectors.device_list(district=district))
 
 
@@ -299,9 +324,59 @@ def device_create(request: HttpRequest, code: str, payload: DeviceIn):
 
 
 @router.post("/districts/{code}/devices/{device_id}/revoke", response=DeviceOut)
-def device_revoke(request: HttpRequest, code: str, device_id: int):
-    from .models import Device
-
+def device_revoke(request: HttpRequest, code: str, device_id: Id):
     district = selectors.access_district(user=request.user, code=code)
     device = selectors.access_scoped(Device, district=district, pk=device_id)
     return services.device_revoke(actor=request.user, device=device)
+
+
+# --- per-district settings (core.district_settings) ------------------------------------
+SettingValue = bool | int | Decimal
+
+
+class SettingOut(Schema):
+    name: str
+    kind: str  # "int" | "decimal" | "bool"
+    label: str
+    help: str
+    value: SettingValue
+    default: SettingValue
+    min: SettingValue | None
+    max: SettingValue | None
+    is_default: bool
+
+
+class SettingsOut(Schema):
+    app: str
+    label: str
+    can_manage: bool
+    settings: list[SettingOut]
+
+
+class SettingsPatch(Schema):
+    """Only the names sent change; an unknown name is refused (422 ``unknown_setting``)."""
+
+    values: dict[str, bool | int | Decimal | str]
+
+
+def _settings_out(user, district, app: str) -> dict:
+    form = district_settings.settings_form(user=user, district=district, app=app)
+    return {"app": app, "label": str(form["label"]), "can_manage": form["can_manage"],
+            "settings": [{**f, "label": str(f["label"]), "help": str(f["help"])}
+                         for f in form["fields"]]}
+
+
+@router.get("/districts/{code}/settings/{app}", response=SettingsOut)
+def settings_get(request: HttpRequest, code: str, app: str):
+    """One app's per-district settings: values, defaults, bounds and labels."""
+    district = selectors.access_district(user=request.user, code=code)
+    district_settings.settings_read(user=request.user, district=district, app=app)
+    return _settings_out(request.user, district, app)
+
+
+@router.patch("/districts/{code}/settings/{app}", response=SettingsOut)
+def settings_patch(request: HttpRequest, code: str, app: str, payload: SettingsPatch):
+    district = selectors.access_district(user=request.user, code=code)
+    district_settings.district_settings_update(actor=request.user, district=district, app=app,
+                                               values=payload.values)
+    return _settings_out(request.user, district, app)

@@ -1,5 +1,9 @@
 from django.conf import settings
 
+from .navigation import items_for
+from .policies import roles_of
+from .roles import Role
+
 
 def shell(request):
     """What every page's shell needs: the current district and its console menu."""
@@ -8,12 +12,7 @@ def shell(request):
                "LANGUAGES": settings.LANGUAGES}
     user = getattr(request, "user", None)
     if district is not None and user is not None and user.is_authenticated:
-        from .navigation import items_for
-        from .policies import roles_of
-
         context["console_nav"] = items_for(user, district)
-        from .roles import Role
-
         context["current_roles"] = [Role(r).label for r in sorted(roles_of(user, district))]
         context["unread_count"] = user.notifications.filter(district=district,
                                                             read_at__isnull=True).count()

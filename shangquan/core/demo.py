@@ -19,7 +19,9 @@ from django.contrib.auth.hashers import make_password
 from django.db import transaction
 
 from . import services
-from .extensions import app_modules
+from .actors import SYSTEM
+from .extensions import collect
+from .links import site_url
 from .models import Department, District, Membership
 from .roles import Role
 
@@ -103,7 +105,7 @@ def _demo_user(username: str, display_name: str, phone: str | None = None):
     User = get_user_model()
     user = User.objects.filter(username=username).first()
     if user is None:
-        user = services.user_create(actor=None, username=username, password=None,
+        user = services.user_create(actor=SYSTEM, username=username, password=None,
                                     display_name=display_name, phone=phone)
         user.password = _demo_password_hash()
         user.save(update_fields=["password"])
@@ -119,7 +121,7 @@ def _demo_password_hash() -> str:
 def _grant(district: District, user, role: str, department: Department | None = None) -> None:
     if not Membership.objects.filter(district=district, user=user, role=role,
                                      department=department).exists():
-        services.membership_grant(actor=None, district=district, user=user, role=role,
+        services.membership_grant(actor=SYSTEM, district=district, user=user, role=role,
                                   department=department)
 
 
@@ -132,13 +134,13 @@ ROLE_NAMES = {
 
 def _district_base(spec: DistrictSpec, index: int, logins: list) -> tuple:
     district = District.objects.filter(code=spec.code).first() or services.district_create(
-        actor=None, code=spec.code, name=spec.name, city=spec.city, street=spec.street,
+        actor=SYSTEM, code=spec.code, name=spec.name, city=spec.city, street=spec.street,
         description=spec.description, latitude=Decimal(str(spec.lat)),
         longitude=Decimal(str(spec.lon)))
     departments = {}
     for code, name in DEPARTMENTS:
         departments[code] = (Department.objects.filter(district=district, code=code).first()
-                             or services.department_create(actor=None, district=district,
+                             or services.department_create(actor=SYSTEM, district=district,
                                                            code=code, name=name))
     users = {}
     for n, (role, label) in enumerate(ROLE_NAMES.items()):
@@ -166,10 +168,10 @@ def demo_load(*, scale: int = 1, seed: int = 2026, codes: list[str] | None = Non
     logins: list[tuple[str, str, str, str]] = []
     User = get_user_model()
     if not User.objects.filter(username=ADMIN_USERNAME).exists():
-        services.user_create(actor=None, username=ADMIN_USERNAME, password=DEMO_PASSWORD,
+        services.user_create(actor=SYSTEM, username=ADMIN_USERNAME, password=DEMO_PASSWORD,
                              display_name="市级管理员", is_superuser=True)
     logins.append(("*", "city admin (superuser)", ADMIN_USERNAME, DEMO_PASSWORD))
-    loaders = [m for m in app_modules("demo") if m.__name__ != __name__]
+    loaders = list(collect("demo"))
     for index, spec in enumerate(DISTRICTS):
         if codes and spec.code not in codes:
             continue
@@ -187,7 +189,7 @@ def demo_load(*, scale: int = 1, seed: int = 2026, codes: list[str] | None = Non
 
 
 def logins_table(logins: list[tuple]) -> str:
-    lines = ["", "Demo logins 示例账号 (http://127.0.0.1:8000/login/):",
+    lines = ["", f"Demo logins 示例账号 ({site_url()}/login/):",
              f"{'district':<9}{'role':<26}{'username':<24}password"]
     lines += [f"{d:<9}{r:<26}{u:<24}{p}" for d, r, u, p in logins]
     lines.append("Residents: /login/phone/ with the phone above; the one-time code is "

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import json
 
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
@@ -21,7 +22,11 @@ def error_json(code: str, message: str, details=None, status: int = 400) -> Json
 
 
 class IdempotencyMiddleware:
-    """Replays the stored answer to a POST retried with the same Idempotency-Key."""
+    """Replays the stored answer to a POST retried with the same Idempotency-Key.
+
+    The claim, the request's own writes and the stored answer share one transaction
+    (``core/idempotency.py``): all commit, or none does.
+    """
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -33,21 +38,23 @@ class IdempotencyMiddleware:
         if not key:
             return self.get_response(request)
         scope = idempotency.request_scope(request)
-        record, is_new = idempotency.claim(scope=scope, key=key, request=request)
-        if not is_new:
-            if record.request_hash != idempotency.request_fingerprint(request):
-                return error_json("idempotency_key_reused",
-                                  _("该 Idempotency-Key 已用于另一请求"), status=422)
-            if record.status_code is None:
-                return error_json("idempotency_in_progress", _("相同请求正在处理中，请稍后重试"),
-                                  status=409)
-            return idempotency.replay(record)
-        try:
+        fingerprint = idempotency.request_fingerprint(request)
+        with idempotency.watching_secrets() as secrets, transaction.atomic():
+            try:
+                record, is_new = idempotency.claim(scope=scope, key=key, request=request,
+                                                   fingerprint=fingerprint)
+            except idempotency.InProgress:
+                response = error_json("idempotency_in_progress",
+                                      _("相同请求正在处理中，请稍后重试"), status=409)
+                response["Retry-After"] = str(max(1, round(idempotency.wait_seconds())))
+                return response
+            if not is_new:
+                if record.request_hash != fingerprint:
+                    return error_json("idempotency_key_reused",
+                                      _("该 Idempotency-Key 已用于另一请求"), status=422)
+                return idempotency.replay(record)
             response = self.get_response(request)
-        except Exception:
-            record.delete()
-            raise
-        idempotency.store(record, response)
+            idempotency.store(record, response, secrets=secrets)
         return response
 
 

@@ -77,6 +77,9 @@ class Profile(models.Model):
                                 related_name="profile")
     phone = models.CharField(_("手机号"), max_length=20, unique=True, null=True, blank=True)
     display_name = models.CharField(_("姓名"), max_length=60, blank=True)
+    # When the person proved they hold ``phone`` (a one-time code). SMS goes only to
+    # verified numbers; a phone typed by staff or into a form is not.
+    phone_verified_at = models.DateTimeField(_("手机号验证时间"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("用户资料")
@@ -227,6 +230,27 @@ class AuditLog(models.Model):
         raise TypeError("The audit log is append-only")
 
 
+class AuditSealedActor(models.Model):
+    """Who did an anonymous act, kept apart from its audit row (which names no actor).
+
+    Nobody reads it but a city admin who states a reason, through
+    ``core.services.audit_actor_reveal``, which is itself audited. Erasing the person
+    (PIPL art. 47) deletes it with them.
+    """
+
+    audit = models.OneToOneField(AuditLog, on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                             related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("匿名行为的实施人")
+        verbose_name_plural = _("匿名行为的实施人")
+
+    def __str__(self) -> str:
+        return f"sealed actor of audit #{self.audit_id}"
+
+
 class IdempotencyRecord(models.Model):
     """The first answer to a creating POST, replayed to retries with the same key."""
 
@@ -279,15 +303,75 @@ class Notification(DistrictScoped):
     title = models.CharField(max_length=120)
     body = models.TextField(blank=True)
     link = models.CharField(max_length=300, blank=True)
+    # What it is about (``core.notify.KINDS``): the person chooses per kind how it reaches
+    # them (NotificationPreference).
+    kind = models.CharField(max_length=40, default="general", blank=True)
+    # Waiting for the person's daily digest (mode "digest"): shown in-app, sent together.
+    digest_pending = models.BooleanField(default=False)
     created_at = models.DateTimeField(default=timezone.now)
     read_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
-        indexes = [models.Index(fields=["user", "read_at"])]
+        indexes = [models.Index(fields=["user", "read_at"]),
+                   models.Index(fields=["digest_pending", "user"],
+                                condition=models.Q(digest_pending=True),
+                                name="core_notification_digest")]
 
     def __str__(self) -> str:
         return self.title
+
+
+class NotificationPreference(models.Model):
+    """How one kind of notification reaches one person: immediately (in-app, and SMS when
+    the sender asks for it), in-app only, in a daily digest, or not at all. No row means
+    immediately."""
+
+    class Mode(models.TextChoices):
+        IMMEDIATE = "immediate", _("立即（站内 + 短信）")
+        IN_APP = "in_app", _("仅站内消息")
+        DIGEST = "digest", _("每日汇总")
+        OFF = "off", _("不接收")
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                             related_name="notification_preferences")
+    kind = models.CharField(max_length=40)
+    mode = models.CharField(_("接收方式"), max_length=10, choices=Mode.choices,
+                            default=Mode.IMMEDIATE)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("通知设置")
+        verbose_name_plural = _("通知设置")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "kind"], name="core_notification_pref_unique"),
+            models.CheckConstraint(condition=models.Q(mode__in=["immediate", "in_app", "digest",
+                                                                "off"]),
+                                   name="core_notification_pref_mode_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind}:{self.mode}"
+
+
+class DistrictSetting(DistrictScoped):
+    """One per-district setting value: ``key`` is ``<app>.<name>`` as the app declares it
+    (``core.district_settings``); a missing row means the declared default."""
+
+    key = models.CharField(_("设置项"), max_length=80)
+    value = models.JSONField(_("值"))
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["district", "key"]
+        verbose_name = _("商圈设置")
+        verbose_name_plural = _("商圈设置")
+        constraints = [
+            models.UniqueConstraint(fields=["district", "key"], name="district_setting_key_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.district_id} {self.key}={self.value!r}"
 
 
 class PeriodicJobRun(models.Model):
@@ -298,3 +382,16 @@ class PeriodicJobRun(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class Heartbeat(models.Model):
+    """A long-running process's last sign of life (the task worker, the MQTT bridge).
+
+    /healthz fails a component whose beat is older than HEARTBEAT_STALE_SECONDS.
+    """
+
+    name = models.CharField(max_length=64, unique=True)
+    beat_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.name} @ {self.beat_at:%Y-%m-%d %H:%M:%S}"

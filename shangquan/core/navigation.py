@@ -1,6 +1,7 @@
-"""The console navigation, built from each app's ``nav.py``.
+"""The console navigation, built from each app's ``nav`` contribution.
 
-An app lists ``NAV = [NavItem(...), ...]``; the console shows the items whose roles
+An app lists ``NAV = [NavItem(...), ...]`` and names it in its ``apps.py``
+(``Contributions(nav="shangquan.<app>.nav:NAV")``); the console shows the items whose roles
 the user holds in the current district. Apps never edit a shared menu file.
 """
 
@@ -27,7 +28,7 @@ class NavItem:
 @cache
 def all_items() -> tuple[NavItem, ...]:
     items: list[NavItem] = []
-    for nav in collect("nav", "NAV"):
+    for nav in collect("nav"):
         items.extend(nav)
     return tuple(sorted(items, key=lambda i: (i.order, i.label)))
 

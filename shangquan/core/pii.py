@@ -13,6 +13,10 @@ from django.utils.translation import gettext_lazy as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from .errors import ValidationFailed
+from .masking import name_mask, phone_mask
+
+__all__ = ["name_mask", "phone_mask", "phone_normalize", "phone_is_valid", "phone_show",
+           "photo_clean", "photos_clean", "CleanPhoto"]
 
 _MOBILE = re.compile(r"^1[3-9]\d{9}$")
 _LANDLINE = re.compile(r"^0\d{2,3}\d{7,8}$")
@@ -44,13 +48,6 @@ def phone_is_valid(raw: str) -> bool:
     return True
 
 
-def phone_mask(phone: str | None) -> str:
-    """138****1234 for mobiles; the middle of other numbers hidden the same way."""
-    if not phone:
-        return ""
-    if len(phone) >= 7:
-        return f"{phone[:3]}****{phone[-4:]}"
-    return "****"
 
 
 def phone_show(phone: str | None, *, reveal: bool) -> str:
@@ -76,7 +73,8 @@ def photo_clean(upload, *, max_bytes: int | None = None) -> CleanPhoto:
     """
     limit = max_bytes or settings.SHANGQUAN["PHOTO_MAX_BYTES"]
     size = getattr(upload, "size", None)
-    data = upload.read() if hasattr(upload, "read") else bytes(upload)
+    # One byte past the limit, never the whole file: a 50 MB upload stops at the limit.
+    data = upload.read(limit + 1) if hasattr(upload, "read") else bytes(upload)[:limit + 1]
     size = len(data) if size is None else size
     if size > limit or len(data) > limit:
         raise ValidationFailed(_("照片太大（上限 %(mb)s MB）") % {"mb": limit // (1024 * 1024)},

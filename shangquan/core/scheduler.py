@@ -1,4 +1,4 @@
-"""Enqueue the periodic jobs of ``shangquan.schedule`` when they are due."""
+"""Enqueue the periodic jobs the apps contribute (``Contributions.jobs``) when they are due."""
 
 from __future__ import annotations
 
@@ -9,19 +9,18 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
+from .extensions import periodic_jobs
 from .models import PeriodicJobRun
 
 logger = logging.getLogger("shangquan.scheduler")
 
 
 def enqueue_due_jobs(now=None) -> list[str]:
-    from shangquan.schedule import PERIODIC_JOBS
-
     now = now or timezone.now()
     enqueued = []
-    for path, interval in PERIODIC_JOBS:
+    for path, interval in periodic_jobs():
         with transaction.atomic():
-            run, created = PeriodicJobRun.objects.select_for_update().get_or_create(
+            run, created = PeriodicJobRun.objects.select_for_update(of=("self",)).get_or_create(
                 name=path, defaults={"last_enqueued_at": now})
             if not created and now - run.last_enqueued_at < timedelta(seconds=interval):
                 continue

@@ -2,14 +2,22 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any, TypeVar
 
+from django.apps import apps as django_apps
+from django.contrib.auth import get_user_model
 from django.db import models
 from django.db.models import QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from . import policies
-from .errors import NotFound
-from .models import AuditLog, Department, District, Membership, Notification
+from .audit import action_label
+from .errors import NotFound, PermissionDenied
+from .masking import phone_mask
+from .models import AuditLog, Department, Device, District, Membership, Notification, Profile
+from .pii import phone_normalize
 
 M = TypeVar("M", bound=models.Model)
 
@@ -41,6 +49,22 @@ def access_scoped(model_or_qs: type[M] | QuerySet[M], *, district: District, **l
         raise NotFound() from None
 
 
+def access_scoped_many(model_or_qs: type[M] | QuerySet[M], *, district: District,
+                       ids: Any) -> list[M]:
+    """Rows picked from request input by id (a form's checkboxes, an API's ``*_ids``):
+    every id must name a row of this district, else NotFound, as for one row. Nothing is
+    silently dropped, so a page and the API answer the same input the same way."""
+    qs = model_or_qs if isinstance(model_or_qs, QuerySet) else model_or_qs._default_manager.all()
+    try:
+        wanted = list(dict.fromkeys(int(i) for i in ids if i not in (None, "")))
+    except (TypeError, ValueError):
+        raise NotFound() from None
+    rows = {row.pk: row for row in qs.filter(district=district, pk__in=wanted)}
+    if len(rows) != len(wanted):
+        raise NotFound()
+    return [rows[pk] for pk in wanted]
+
+
 def district_list_visible(*, user: Any) -> QuerySet[District]:
     return policies.visible_districts(user)
 
@@ -51,14 +75,63 @@ def department_list(*, district: District, active_only: bool = True) -> QuerySet
 
 
 def audit_list(*, user: Any, district: District, object_type: str = "",
-               action: str = "") -> QuerySet[AuditLog]:
-    policies.require(user, district, "audit.view")
+               action: str = "", actor: str = "", object_id: str = "",
+               date_from: dt.date | None = None, date_to: dt.date | None = None
+               ) -> QuerySet[AuditLog]:
+    """The district's audit rows, filtered by actor (name as recorded), object, action and
+    local dates (inclusive)."""
+    policies.require(user, "audit.view", district)
     qs = AuditLog.objects.filter(district=district).select_related("actor")
     if object_type:
         qs = qs.filter(object_type=object_type)
+    if object_id:
+        qs = qs.filter(object_id=object_id)
     if action:
         qs = qs.filter(action=action)
+    if actor:
+        qs = qs.filter(actor_label__icontains=actor)
+    if date_from:
+        qs = qs.filter(created_at__gte=_local_midnight(date_from))
+    if date_to:
+        qs = qs.filter(created_at__lt=_local_midnight(date_to + dt.timedelta(days=1)))
     return qs
+
+
+def _local_midnight(day: dt.date) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(day, dt.time()))
+
+
+def audit_filter_choices(*, district: District) -> dict[str, list[tuple[str, str]]]:
+    """The object types and actions the district's log holds, with readable names."""
+    def type_label(value: str) -> str:
+        try:
+            return str(django_apps.get_model(value)._meta.verbose_name)
+        except (LookupError, ValueError):
+            return value
+
+    rows = AuditLog.objects.filter(district=district)
+    types = sorted(rows.values_list("object_type", flat=True).distinct())
+    actions = sorted(rows.values_list("action", flat=True).distinct())
+    return {"object_types": [(t, type_label(t)) for t in types],
+            "actions": [(a, action_label(a)) for a in actions]}
+
+
+def audit_get(*, user: Any, district: District, pk: Any) -> AuditLog:
+    policies.require(user, "audit.view", district)
+    try:
+        return AuditLog.objects.select_related("district").get(district=district, pk=pk)
+    except (AuditLog.DoesNotExist, ValueError, TypeError):
+        raise NotFound() from None
+
+
+def user_for_erasure(*, user: Any, user_id: Any):
+    """A person a city admin may erase; for anyone else, "not found"."""
+    if not policies.is_city_admin(user):
+        raise NotFound()
+    try:
+        return get_user_model().objects.get(pk=user_id)
+    except (get_user_model().DoesNotExist, ValueError, TypeError):
+        raise NotFound() from None
 
 
 def notification_list(*, user: Any, district: District | None = None,
@@ -72,16 +145,12 @@ def notification_list(*, user: Any, district: District | None = None,
 
 
 def membership_list(*, district: District, role: str = ""):
-    from .models import Membership
-
     qs = (Membership.objects.filter(district=district, is_active=True)
           .select_related("user", "user__profile", "department").order_by("role", "user__username"))
     return qs.filter(role=role) if role else qs
 
 
 def device_list(*, district: District):
-    from .models import Device
-
     return Device.objects.filter(district=district).order_by("name")
 
 
@@ -98,3 +167,41 @@ def access_member_user(*, district: District, user_id: Any, roles: tuple[str, ..
             pk__in=memberships.values("user_id"), is_active=True).get(pk=user_id)
     except (get_user_model().DoesNotExist, ValueError, TypeError):
         raise NotFound() from None
+
+
+def access_member_users(*, district: District, user_ids: Any,
+                        roles: tuple[str, ...] = ()) -> list:
+    """Several people picked from request input; any one not a member is NotFound."""
+    return [access_member_user(district=district, user_id=pk, roles=roles)
+            for pk in dict.fromkeys(user_ids)]
+
+
+# --- personal data pages (issue 11) ---------------------------------------------------------
+def member_for_phone_reveal(*, user: Any, district: District, user_id: Any) -> dict[str, Any]:
+    """The member whose phone staff may reveal: name, role and the masked number only."""
+    policies.require(user, "core.phone_reveal", district)
+    try:
+        user_id = int(user_id)
+    except (TypeError, ValueError):
+        raise NotFound() from None
+    membership = (Membership.objects.filter(district=district, user_id=user_id, is_active=True)
+                  .select_related("user", "user__profile").first())
+    if membership is None:
+        raise NotFound()
+    profile = getattr(membership.user, "profile", None)
+    return {"user_id": user_id, "role": membership.get_role_display(),
+            "name": (getattr(profile, "display_name", "") or membership.user.get_username()),
+            "masked": phone_mask(getattr(profile, "phone", "") or "")}
+
+
+def require_erasure_officer(*, user: Any) -> None:
+    """Erasing someone else is a city admin's act (``core.services.resident_erase``)."""
+    if not policies.is_city_admin(user):
+        raise PermissionDenied(_("只有市级管理员可以注销他人的个人信息"),
+                               code="erase_not_allowed")
+
+
+def person_for_erasure(*, user: Any, phone: str):
+    """The profile holding ``phone`` (or None), for a city admin only."""
+    require_erasure_officer(user=user)
+    return Profile.objects.select_related("user").filter(phone=phone_normalize(phone)).first()

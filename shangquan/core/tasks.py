@@ -1,20 +1,21 @@
-from datetime import timedelta
-
-from django.utils import timezone
 from django_tasks import task
 
-from . import idempotency
-from .models import OneTimeCode
+from . import services
+from .actors import SYSTEM
 
 
 @task()
 def purge_idempotency_records() -> int:
-    return idempotency.purge_expired()
+    return services.idempotency_purge(actor=SYSTEM)
 
 
 @task()
 def purge_one_time_codes() -> int:
     """Login codes are personal data with no use after they expire (PIPL art. 19, 47)."""
-    cutoff = timezone.now() - timedelta(days=1)
-    deleted, _ = OneTimeCode.objects.filter(expires_at__lt=cutoff).delete()
-    return deleted
+    return services.otp_purge(actor=SYSTEM)
+
+
+@task()
+def send_notification_digests() -> int:
+    """Once a day: each person's notifications kept for the digest, in one message."""
+    return services.notification_digest_send(actor=SYSTEM)

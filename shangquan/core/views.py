@@ -1,30 +1,22 @@
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 
 from django.contrib.auth import login, logout
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db import connection
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods
 
-from . import policies, selectors, services
+from . import district_settings, homes, policies, selectors, services
+from .auth import BACKEND
+from .dashboard import cards_for
 from .errors import DomainError
-from .models import AuditLog, Membership
-
-
-def healthz(request: HttpRequest) -> JsonResponse:
-    try:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT 1")
-            cursor.fetchone()
-    except Exception as exc:  # the point of a health check is to say so
-        return JsonResponse({"status": "error", "database": str(exc)[:200]}, status=503)
-    return JsonResponse({"status": "ok", "database": connection.vendor})
+from .models import AuditLog, District, Membership
 
 
 def trivial(request: HttpRequest) -> HttpResponse:
@@ -33,8 +25,6 @@ def trivial(request: HttpRequest) -> HttpResponse:
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    from .models import District
-
     districts = District.objects.filter(is_active=True)
     return render(request, "core/home.html", {"districts": districts})
 
@@ -59,11 +49,11 @@ def login_view(request: HttpRequest) -> HttpResponse:
         except DomainError as exc:
             error = exc
         else:
-            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            login(request, user, backend=BACKEND)
             return redirect(_safe_next(request))
     return render(request, "core/login.html",
                   {"error": error, "username": username, "next": request.GET.get("next", "")},
-                  status=401 if error else 200)
+                  status=error.status if error else 200)
 
 
 @require_http_methods(["GET", "POST"])
@@ -75,7 +65,7 @@ def login_phone_view(request: HttpRequest) -> HttpResponse:
             if request.POST.get("step") == "verify":
                 user = services.otp_verify(request=request, phone=context["phone"],
                                            code=request.POST.get("code", ""))
-                login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+                login(request, user, backend=BACKEND)
                 return redirect(context["next"] or reverse("core:home"))
             services.otp_send(request=request, phone=context["phone"])
             context["sent"] = True
@@ -97,7 +87,8 @@ def console(request: HttpRequest) -> HttpResponse:
     districts = list(selectors.district_list_visible(user=request.user))
     if len(districts) == 1:
         return redirect("core:console_district", code=districts[0].code)
-    return render(request, "core/console_select.html", {"districts": districts})
+    return render(request, "core/console_select.html", {
+        "districts": districts, "overview": homes.street_overview(request.user, districts)})
 
 
 def district_console_view(view):
@@ -115,28 +106,40 @@ def district_console_view(view):
 
 @district_console_view
 def console_district(request: HttpRequest) -> HttpResponse:
-    from .dashboard import cards_for
-
     district = request.district
     recent = []
-    if policies.can(request.user, district, "audit.view"):
+    if policies.can(request.user, "audit.view", district):
         recent = list(AuditLog.objects.filter(district=district)
                       .select_related("actor").order_by("-created_at", "-id")[:8])
     notifications = list(selectors.notification_list(user=request.user, district=district)[:5])
+    waiting, cards = homes.queue_cards(cards_for(request.user, district))
     return render(request, "core/console_home.html", {
-        "cards": cards_for(request.user, district),
+        "cards": cards, "waiting": waiting,
         "recent_audit": recent,
         "notifications": notifications,
     })
 
 
+def _day(raw: str) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(raw[:10]) if raw else None
+    except ValueError:
+        return None
+
+
 @district_console_view
 def audit_view(request: HttpRequest) -> HttpResponse:
+    get = request.GET
     qs = selectors.audit_list(user=request.user, district=request.district,
-                              object_type=request.GET.get("object_type", ""),
-                              action=request.GET.get("action", ""))
-    page = Paginator(qs, 50).get_page(request.GET.get("page"))
-    return render(request, "core/audit.html", {"page": page})
+                              object_type=get.get("object_type", "")[:60],
+                              action=get.get("action", "")[:60],
+                              actor=get.get("actor", "").strip()[:60],
+                              object_id=get.get("object_id", "").strip()[:64],
+                              date_from=_day(get.get("date_from", "")),
+                              date_to=_day(get.get("date_to", "")))
+    page = Paginator(qs, 50).get_page(get.get("page"))
+    return render(request, "core/audit.html", {
+        "page": page, **selectors.audit_filter_choices(district=request.district)})
 
 
 @district_console_view
@@ -151,7 +154,7 @@ def notifications_view(request: HttpRequest) -> HttpResponse:
 
 @district_console_view
 def people_view(request: HttpRequest) -> HttpResponse:
-    policies.require(request.user, request.district, "membership.manage")
+    policies.require(request.user, "membership.manage", request.district)
     memberships = (Membership.objects.filter(district=request.district, is_active=True)
                    .select_related("user", "user__profile", "department").order_by("role"))
     departments = selectors.department_list(district=request.district, active_only=False)
@@ -168,3 +171,28 @@ def people_view(request: HttpRequest) -> HttpResponse:
         return redirect("core:people", code=request.district.code)
     return render(request, "core/people.html",
                   {"memberships": memberships, "departments": departments})
+
+
+@district_console_view
+def settings_view(request: HttpRequest) -> HttpResponse:
+    """Every app's per-district settings the user may see, each in the one generic form."""
+    district, user = request.district, request.user
+    visible = [app for app, group in district_settings.groups().items()
+               if policies.can(user, group.view, district)]
+    if not visible:
+        policies.require(user, "audit.view", district)  # 404 for outsiders, 403 for members
+    error, posted = None, request.POST.get("app", "")
+    if request.method == "POST":
+        try:
+            district_settings.settings_form_post(actor=user, district=district,
+                                                 app=posted, data=request.POST)
+        except DomainError as exc:
+            error = exc
+        else:
+            return redirect(f"{reverse('core:settings', kwargs={'code': district.code})}"
+                            f"#settings-{posted}")
+    sections = [{"form": district_settings.settings_form(user=user, district=district, app=app),
+                 "marker": ("app", app), "error": error if app == posted else None}
+                for app in visible]
+    return render(request, "core/settings.html", {"sections": sections},
+                  status=error.status if error else 200)

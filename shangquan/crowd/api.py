@@ -7,9 +7,9 @@ from decimal import Decimal
 from typing import Any
 
 from django.utils.translation import gettext as _
-from ninja import Field, Path, Router, Schema, Status
+from ninja import Field, FilterSchema, Path, Query, Router, Schema, Status
 
-from shangquan.core.apibase import paginate, request_device
+from shangquan.core.apibase import Id, Rows, paginate, request_device
 from shangquan.core.errors import NotAuthenticated, NotFound
 from shangquan.core.selectors import access_district, district_get_public
 
@@ -27,8 +27,8 @@ class ZoneIn(Schema):
     area_m2: Decimal = Field(..., gt=0)
     area_per_person: Decimal = Field(Decimal("1.00"), gt=0)
     capacity: int | None = Field(None, ge=1, description="leave empty: area ÷ area per person")
-    parent_id: int | None = None
-    waiting_zone_id: int | None = None
+    parent_id: Id | None = None
+    waiting_zone_id: Id | None = None
     opens_at: dt.time | None = None
     closes_at: dt.time | None = None
     mean_stay_minutes: int | None = Field(None, ge=1, le=1440)
@@ -41,8 +41,8 @@ class ZonePatch(Schema):
     area_per_person: Decimal | None = Field(None, gt=0)
     capacity: int | None = Field(None, ge=1)
     capacity_manual: bool | None = None
-    parent_id: int | None = None
-    waiting_zone_id: int | None = None
+    parent_id: Id | None = None
+    waiting_zone_id: Id | None = None
     opens_at: dt.time | None = None
     closes_at: dt.time | None = None
     mean_stay_minutes: int | None = Field(None, ge=1, le=1440)
@@ -92,13 +92,13 @@ class ZoneOut(Schema):
 
 
 class GateIn(Schema):
-    zone_id: int
+    zone_id: Id
     code: str = Field(..., pattern=r"^[A-Za-z0-9_-]{1,24}$")
     name: str = Field(..., min_length=1, max_length=60)
 
 
 class GatePatch(Schema):
-    zone_id: int | None = None
+    zone_id: Id | None = None
     name: str | None = Field(None, min_length=1, max_length=60)
     is_active: bool | None = None
 
@@ -160,8 +160,100 @@ class OverrideIn(Schema):
     minutes: int = Field(30, ge=1, le=services.OVERRIDE_MAX_MINUTES)
 
 
-class NoteIn(Schema):
+class ZoneNoteIn(Schema):
     note: str = Field("", max_length=200)
+
+
+class EventFilter(FilterSchema):
+    zone_id: Id | None = None
+
+
+class AlertFilter(FilterSchema):
+    open_only: bool = False
+
+
+class GateTokenOut(Schema):
+    device_token: str
+
+
+class BoardZone(Schema):
+    id: int
+    name: str
+    kind: str
+    kind_label: str
+    parent: int | None
+    waiting_zone: str
+    occupancy: int
+    capacity: int
+    percent: float
+    density: float
+    los: str
+    level: str
+    level_label: str
+    control: str
+    control_label: str
+    control_mode: str
+    override_until: str | None
+    arrivals_per_minute: float
+    forecast_15: int
+    flow: list[int]
+    last_reading_at: str | None
+
+
+class BoardAlert(Schema):
+    id: int
+    zone: str
+    level: str
+    level_label: str
+    percent: float
+    occupancy: int
+    raised_at: str
+    raised_label: str
+    pending: int
+
+
+class BoardSeries(Schema):
+    name: str
+    data: list[int | None]
+
+
+class BoardTrend(Schema):
+    labels: list[str]
+    series: list[BoardSeries]
+
+
+class BoardOut(Schema):
+    district: str
+    generated_at: str
+    generated_label: str
+    level: str
+    level_label: str
+    occupancy: int
+    arrivals_per_minute: float
+    zones: list[BoardZone]
+    alerts: list[BoardAlert]
+    trend: BoardTrend
+
+
+class EveningZone(Schema):
+    zone: str
+    zone_id: int
+    capacity: int
+    peak: int
+    peak_at: dt.datetime | None
+    entries: int
+    exits: int
+    minutes: dict[str, int]
+    peak_percent: float
+
+
+class EveningReportOut(Schema):
+    day: dt.date
+    start: dt.datetime
+    end: dt.datetime
+    zones: list[EveningZone]
+    control_events: int
+    alerts: int
 
 
 class AlertOut(Schema):
@@ -201,12 +293,11 @@ def _zone_ref(user, district, pk: int | None):
 
 
 # --- zones -----------------------------------------------------------------------------
-@router.get("crowd/zones", response=dict)
-def zones_list(request, code: PathStr, limit: int = 100, offset: int = 0) -> Any:
+@router.get("crowd/zones", response=list[ZoneOut])
+@paginate
+def zones_list(request, code: PathStr) -> Any:
     district = access_district(user=request.user, code=code)
-    items, meta = paginate(selectors.zone_list(user=request.user, district=district),
-                           limit=limit, offset=offset)
-    return {**meta, "items": [ZoneOut.from_orm(z).dict() for z in items]}
+    return selectors.zone_list(user=request.user, district=district)
 
 
 @router.post("crowd/zones", response={201: ZoneOut})
@@ -226,13 +317,13 @@ def zones_create(request, code: PathStr, payload: ZoneIn):
 
 
 @router.get("crowd/zones/{zone_id}", response=ZoneOut)
-def zones_get(request, code: PathStr, zone_id: int):
+def zones_get(request, code: PathStr, zone_id: Id):
     district = access_district(user=request.user, code=code)
     return selectors.zone_get(user=request.user, district=district, pk=zone_id)
 
 
 @router.patch("crowd/zones/{zone_id}", response=ZoneOut)
-def zones_update(request, code: PathStr, zone_id: int, payload: ZonePatch):
+def zones_update(request, code: PathStr, zone_id: Id, payload: ZonePatch):
     district = access_district(user=request.user, code=code)
     zone = selectors.zone_get(user=request.user, district=district, pk=zone_id)
     changes = payload.dict(exclude_unset=True)
@@ -245,7 +336,7 @@ def zones_update(request, code: PathStr, zone_id: int, payload: ZonePatch):
 
 
 @router.post("crowd/zones/{zone_id}/counts", response={201: CountOut})
-def zones_count(request, code: PathStr, zone_id: int, payload: CountIn):
+def zones_count(request, code: PathStr, zone_id: Id, payload: CountIn):
     district = access_district(user=request.user, code=code)
     zone = selectors.zone_get(user=request.user, district=district, pk=zone_id)
     count = services.manual_count_record(actor=request.user, zone=zone,
@@ -257,20 +348,16 @@ def zones_count(request, code: PathStr, zone_id: int, payload: CountIn):
                         "note": count.note})
 
 
-@router.get("crowd/zones/{zone_id}/counts", response=dict)
-def zones_counts(request, code: PathStr, zone_id: int, limit: int = 50, offset: int = 0) -> Any:
+@router.get("crowd/zones/{zone_id}/counts", response=list[CountOut])
+@paginate
+def zones_counts(request, code: PathStr, zone_id: Id) -> Any:
     district = access_district(user=request.user, code=code)
     zone = selectors.zone_get(user=request.user, district=district, pk=zone_id)
-    items, meta = paginate(selectors.manual_count_list(user=request.user, district=district,
-                                                       zone=zone), limit=limit, offset=offset)
-    return {**meta, "items": [{"id": c.pk, "zone_id": zone.pk, "counted": c.counted,
-                               "counted_at": c.counted_at,
-                               "occupancy_before": c.occupancy_before, "drift": c.drift,
-                               "note": c.note} for c in items]}
+    return selectors.manual_count_list(user=request.user, district=district, zone=zone)
 
 
 @router.post("crowd/zones/{zone_id}/reset", response=ZoneOut)
-def zones_reset(request, code: PathStr, zone_id: int, payload: NoteIn):
+def zones_reset(request, code: PathStr, zone_id: Id, payload: ZoneNoteIn):
     """Occupancy to zero from now (before opening); earlier readings no longer count."""
     district = access_district(user=request.user, code=code)
     zone = selectors.zone_get(user=request.user, district=district, pk=zone_id)
@@ -278,7 +365,7 @@ def zones_reset(request, code: PathStr, zone_id: int, payload: NoteIn):
 
 
 @router.post("crowd/zones/{zone_id}/override", response=ZoneOut)
-def zones_override(request, code: PathStr, zone_id: int, payload: OverrideIn):
+def zones_override(request, code: PathStr, zone_id: Id, payload: OverrideIn):
     district = access_district(user=request.user, code=code)
     zone = selectors.zone_get(user=request.user, district=district, pk=zone_id)
     return services.zone_override(actor=request.user, zone=zone, control=payload.control,
@@ -286,31 +373,31 @@ def zones_override(request, code: PathStr, zone_id: int, payload: OverrideIn):
 
 
 @router.post("crowd/zones/{zone_id}/release", response=ZoneOut)
-def zones_release(request, code: PathStr, zone_id: int, payload: NoteIn):
+def zones_release(request, code: PathStr, zone_id: Id, payload: ZoneNoteIn):
     district = access_district(user=request.user, code=code)
     zone = selectors.zone_get(user=request.user, district=district, pk=zone_id)
     return services.zone_release(actor=request.user, zone=zone, note=payload.note)
 
 
-@router.get("crowd/events", response=dict)
-def events_list(request, code: PathStr, zone_id: int | None = None, limit: int = 50,
-                offset: int = 0) -> Any:
+@router.get("crowd/events", response=list[EventOut])
+@paginate
+def events_list(request, code: PathStr, filters: Query[EventFilter]) -> Any:
     district = access_district(user=request.user, code=code)
-    zone = _zone_ref(request.user, district, zone_id)
-    items, meta = paginate(selectors.control_event_list(user=request.user, district=district,
-                                                        zone=zone), limit=limit, offset=offset)
-    return {**meta, "items": [EventOut.from_orm(e).dict() for e in items]}
+    zone = _zone_ref(request.user, district, filters.zone_id)
+    return selectors.control_event_list(user=request.user, district=district, zone=zone)
 
 
 # --- gates -----------------------------------------------------------------------------
-@router.get("crowd/gates", response=dict)
-def gates_list(request, code: PathStr, limit: int = 100, offset: int = 0) -> Any:
+@router.get("crowd/gates", response=list[GateOut])
+@paginate
+def gates_list(request, code: PathStr) -> Any:
     district = access_district(user=request.user, code=code)
-    items, meta = paginate(selectors.gate_list(user=request.user, district=district),
-                           limit=limit, offset=offset)
-    for gate in items:
+
+    def row(gate):
         gate.district = district
-    return {**meta, "items": [_gate_out(g) for g in items]}
+        return _gate_out(gate)
+
+    return Rows(selectors.gate_list(user=request.user, district=district), row)
 
 
 @router.post("crowd/gates", response={201: GateCreated})
@@ -323,7 +410,7 @@ def gates_create(request, code: PathStr, payload: GateIn):
 
 
 @router.patch("crowd/gates/{gate_id}", response=GateOut)
-def gates_update(request, code: PathStr, gate_id: int, payload: GatePatch):
+def gates_update(request, code: PathStr, gate_id: Id, payload: GatePatch):
     district = access_district(user=request.user, code=code)
     gate = selectors.gate_get(user=request.user, district=district, pk=gate_id)
     changes = payload.dict(exclude_none=True)
@@ -332,8 +419,8 @@ def gates_update(request, code: PathStr, gate_id: int, payload: GatePatch):
     return _gate_out(services.gate_update(actor=request.user, gate=gate, **changes))
 
 
-@router.post("crowd/gates/{gate_id}/token", response={201: dict})
-def gates_token(request, code: PathStr, gate_id: int):
+@router.post("crowd/gates/{gate_id}/token", response={201: GateTokenOut})
+def gates_token(request, code: PathStr, gate_id: Id):
     district = access_district(user=request.user, code=code)
     gate = selectors.gate_get(user=request.user, district=district, pk=gate_id)
     return Status(201, {"device_token": services.gate_token_rotate(actor=request.user,
@@ -361,30 +448,29 @@ def readings_post(request, code: PathStr, payload: ReadingBatch):
 
 
 # --- board, alerts, reports ------------------------------------------------------------------
-@router.get("crowd/board", response=dict)
+@router.get("crowd/board", response=BoardOut)
 def board(request, code: PathStr) -> Any:
     district = access_district(user=request.user, code=code)
     return selectors.board(user=request.user, district=district)
 
 
-@router.get("crowd/alerts", response=dict)
-def alerts_list(request, code: PathStr, open_only: bool = False, limit: int = 50,
-                offset: int = 0) -> Any:
+@router.get("crowd/alerts", response=list[AlertOut])
+@paginate
+def alerts_list(request, code: PathStr, filters: Query[AlertFilter]) -> Any:
     district = access_district(user=request.user, code=code)
-    items, meta = paginate(selectors.alert_list(user=request.user, district=district,
-                                                open_only=open_only), limit=limit,
-                           offset=offset)
-    return {**meta, "items": [AlertOut.from_orm(a).dict() for a in items]}
+    return selectors.alert_list(user=request.user, district=district,
+                                open_only=filters.open_only)
 
 
 @router.post("crowd/alerts/{alert_id}/ack", response=AlertOut)
-def alerts_ack(request, code: PathStr, alert_id: int, payload: NoteIn):
+def alerts_ack(request, code: PathStr, alert_id: Id, payload: ZoneNoteIn):
     district = access_district(user=request.user, code=code)
     alert = selectors.alert_get(user=request.user, district=district, pk=alert_id)
     return services.alert_acknowledge(actor=request.user, alert=alert, note=payload.note)
 
 
-@router.get("crowd/report", response=dict)
+@router.get("crowd/report", response=EveningReportOut)
+
 def report(request, code: PathStr, day: dt.date | None = None) -> Any:
     district = access_district(user=request.user, code=code)
     day = day or selectors.latest_evening(district=district)

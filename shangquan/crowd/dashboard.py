@@ -10,7 +10,7 @@ from .models import Alert, Zone
 
 
 def cards(user, district) -> list[dict]:
-    if not policies.can(user, district, "crowd.view"):
+    if not policies.can(user, "crowd.view", district):
         return []
     zones = Zone.objects.filter(district=district, is_active=True)
     if not zones.exists():

@@ -15,11 +15,13 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
+from shangquan.core.actors import SYSTEM
 from shangquan.core.demo import DemoContext
 
 from . import rules, services
 from .models import LEVEL_RANK, Alert, Control, ControlEvent, Level, MinuteFlow, Reading, Zone
 from .simulate import SimZone, evening
+from .states import control_action
 
 # (name, kind, area m², m² per person, mean stay, parent, peak share, gates[(code, name)])
 Layout = list[tuple[str, str, int, str, int, str | None, float, list[tuple[str, str]]]]
@@ -61,13 +63,13 @@ def load(ctx: DemoContext) -> None:
     with transaction.atomic():
         zones, peaks, gates = {}, {}, {}
         for order, (name, kind, area, app, stay, parent, peak, gate_specs) in enumerate(layout):
-            zone = services.zone_create(actor=None, district=ctx.district, name=name, kind=kind,
+            zone = services.zone_create(actor=SYSTEM, district=ctx.district, name=name, kind=kind,
                                         area_m2=area, area_per_person=Decimal(app),
                                         mean_stay_minutes=stay, sort=order,
                                         parent=zones.get(parent))
             zones[name], peaks[zone.pk] = zone, peak
             for code, gate_name in gate_specs:
-                gate, _raw = services.gate_create(actor=None, district=ctx.district, zone=zone,
+                gate, _raw = services.gate_create(actor=SYSTEM, district=ctx.district, zone=zone,
                                                   code=code, name=gate_name)
                 gates.setdefault(zone.pk, []).append(gate)
         waiting = next((z for z in zones.values() if z.kind == Zone.Kind.WAITING), None)
@@ -130,14 +132,18 @@ def _step(ctx: DemoContext, zone: Zone, s: dict, ts: dt.datetime, events: list, 
     level, reason = rules.level_for(pct, dens, s["level"], t)
     if LEVEL_RANK[Level(level)] > LEVEL_RANK[Level(s["level"])]:
         alerts.append(Alert(district=ctx.district, zone=zone, level=level, reason=reason,
-                            occupancy=s["occ"], percent=pct, density=dens, raised_at=ts,
+                            occupancy=s["occ"], percent=rules.shown_percent(pct),
+                            density=rules.shown_density(dens), raised_at=ts,
                             acknowledged_at=ts + dt.timedelta(minutes=2),
                             acknowledged_by=responder, ack_note="已通知疏散组到位"))
     s["level"] = level
     control, reason = rules.control_for(pct, dens, s["control"], t)
     if control != s["control"]:
+        control_action(s["control"], control)  # the history follows ENTRY_CONTROL too
         events.append(ControlEvent(district=ctx.district, zone=zone, from_state=s["control"],
                                    to_state=control, mode=Zone.Mode.AUTO, reason=reason,
-                                   detail=f"{pct}% · {dens}/㎡", occupancy=s["occ"],
-                                   percent=pct, created_at=ts))
+                                   detail=f"{rules.shown_percent(pct)}% · "
+                                          f"{rules.shown_density(dens)}/㎡",
+                                   occupancy=s["occ"], percent=rules.shown_percent(pct),
+                                   created_at=ts))
         s["control"] = control

@@ -270,3 +270,28 @@ class Alert(DistrictScoped):
         constraints = [
             models.CheckConstraint(condition=~Q(level="green"), name="crowd_alert_not_green"),
         ]
+
+
+class AlertSubscription(DistrictScoped):
+    """Who is told of a crowd alert besides the committee on duty: a person who takes a
+    zone (or, with no zone, every zone) from a level up. Nobody else gets alerts."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                             related_name="crowd_subscriptions")
+    zone = models.ForeignKey(Zone, on_delete=models.CASCADE, null=True, blank=True,
+                             related_name="subscriptions", verbose_name=_("区域"))
+    min_level = models.CharField(_("从哪一级起提醒"), max_length=8, choices=Level.choices,
+                                 default=Level.YELLOW)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("客流预警订阅")
+        verbose_name_plural = _("客流预警订阅")
+        constraints = [
+            models.UniqueConstraint(fields=["district", "user", "zone"],
+                                    name="crowd_subscription_unique_zone"),
+            models.UniqueConstraint(fields=["district", "user"], condition=Q(zone__isnull=True),
+                                    name="crowd_subscription_unique_all_zones"),
+            models.CheckConstraint(condition=~Q(min_level="green"),
+                                   name="crowd_subscription_not_green"),
+        ]

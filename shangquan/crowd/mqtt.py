@@ -31,6 +31,7 @@ from django.conf import settings
 from django.db import close_old_connections, connection
 
 from shangquan.core.errors import DomainError
+from shangquan.core.health import HeartbeatCheck, Pulse
 from shangquan.core.services import token_resolve
 
 from . import services
@@ -40,6 +41,12 @@ logger = logging.getLogger("shangquan.crowd.mqtt")
 
 TOPIC_PREFIX = "shangquan"
 TOPIC_FILTER = f"{TOPIC_PREFIX}/+/gates/+/readings"
+HEARTBEAT = "crowd-mqtt"
+
+
+def bridge_health_checks() -> list[HeartbeatCheck]:
+    """/healthz checks the bridge's heartbeat only where a broker is configured."""
+    return [HeartbeatCheck(component=HEARTBEAT)] if settings.HEALTHZ_MQTT_BRIDGE else []
 
 
 def readings_topic(district_code: str, gate_code: str) -> str:
@@ -101,6 +108,21 @@ class Bridge:
         self.subscribed = False
         self.client = None
         self.handled = 0
+        self.pulse = Pulse(HEARTBEAT)
+
+    def beat(self) -> bool:
+        """The bridge's heartbeat (throttled), written only while it is on the broker."""
+        if self.client is None or not self.subscribed or not self.client.is_connected():
+            return False
+        if not self.pulse.due():
+            return False
+        if not connection.in_atomic_block:  # a long-running loop: drop broken connections
+            close_old_connections()
+        try:
+            return self.pulse()
+        except Exception:  # the stale heartbeat is the report; keep bridging
+            logger.exception("MQTT bridge heartbeat failed")
+            return False
 
     def start(self, timeout: float = 10.0) -> Bridge:
         def on_connect(client, userdata, flags, reason_code, properties):

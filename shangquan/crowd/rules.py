@@ -35,11 +35,23 @@ class Thresholds:
 
 
 def percent(occupancy: int, capacity: int) -> Decimal:
-    return (Decimal(occupancy) * 100 / Decimal(max(1, capacity))).quantize(Decimal("0.1"))
+    """Exact (to 28 digits): levels and entry control compare this, never a rounded one,
+    so 1,999 of 2,000 (99.95 %) is below a 100 % bound."""
+    return Decimal(occupancy) * 100 / Decimal(max(1, capacity))
 
 
 def density(occupancy: int, area_m2: Decimal) -> Decimal:
-    return (Decimal(occupancy) / Decimal(area_m2)).quantize(Decimal("0.01"))
+    """Exact persons per m²: 4.005 is above a 4.00 bound."""
+    return Decimal(occupancy) / Decimal(area_m2)
+
+
+def shown_percent(value: Decimal) -> Decimal:
+    """For display and for the stored records (alerts, control events): 0.1 %."""
+    return value.quantize(Decimal("0.1"))
+
+
+def shown_density(value: Decimal) -> Decimal:
+    return value.quantize(Decimal("0.01"))
 
 
 def fruin_los(occupancy: int, area_m2: Decimal) -> str:

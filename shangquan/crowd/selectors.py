@@ -15,7 +15,17 @@ from shangquan.core.models import District
 from shangquan.core.selectors import access_scoped
 
 from . import rules
-from .models import LEVEL_RANK, Alert, ControlEvent, Gate, Level, ManualCount, MinuteFlow, Zone
+from .models import (
+    LEVEL_RANK,
+    Alert,
+    AlertSubscription,
+    ControlEvent,
+    Gate,
+    Level,
+    ManualCount,
+    MinuteFlow,
+    Zone,
+)
 
 RECENT_MINUTES = 15
 TREND_MINUTES = 60
@@ -23,31 +33,39 @@ STALE_AFTER = dt.timedelta(minutes=30)
 
 
 def zone_list(*, user: Any, district: District, active_only: bool = False) -> QuerySet[Zone]:
-    policies.require(user, district, "crowd.view")
+    policies.require(user, "crowd.view", district)
     qs = Zone.objects.filter(district=district).select_related("parent", "waiting_zone")
     return qs.filter(is_active=True) if active_only else qs
 
 
 def zone_get(*, user: Any, district: District, pk: Any) -> Zone:
-    policies.require(user, district, "crowd.view")
+    policies.require(user, "crowd.view", district)
     return access_scoped(Zone.objects.select_related("district", "parent", "waiting_zone"),
                          district=district, pk=pk)
 
 
 def gate_list(*, user: Any, district: District) -> QuerySet[Gate]:
-    policies.require(user, district, "crowd.view")
+    policies.require(user, "crowd.view", district)
     return Gate.objects.filter(district=district).select_related("zone", "device")
 
 
 def gate_get(*, user: Any, district: District, pk: Any) -> Gate:
-    policies.require(user, district, "crowd.view")
+    policies.require(user, "crowd.view", district)
     return access_scoped(Gate.objects.select_related("district", "zone", "device"),
                          district=district, pk=pk)
 
 
+def my_alert_subscriptions(*, user: Any, district: District) -> list:
+    """The zones (and levels) ``user`` takes alerts for, besides the committee's duty."""
+    if not getattr(user, "is_authenticated", False):
+        return []
+    return list(AlertSubscription.objects.filter(district=district, user_id=user.pk)
+                .select_related("zone").order_by("zone__name", "id"))
+
+
 def alert_list(*, user: Any, district: District, open_only: bool = False,
                zone: Zone | None = None) -> QuerySet[Alert]:
-    policies.require(user, district, "crowd.view")
+    policies.require(user, "crowd.view", district)
     qs = Alert.objects.filter(district=district).select_related("zone", "acknowledged_by")
     if open_only:
         qs = qs.filter(acknowledged_at__isnull=True)
@@ -55,26 +73,31 @@ def alert_list(*, user: Any, district: District, open_only: bool = False,
 
 
 def alert_get(*, user: Any, district: District, pk: Any) -> Alert:
-    policies.require(user, district, "crowd.view")
+    policies.require(user, "crowd.view", district)
     return access_scoped(Alert.objects.select_related("district", "zone"), district=district,
                          pk=pk)
 
 
 def control_event_list(*, user: Any, district: District,
                        zone: Zone | None = None) -> QuerySet[ControlEvent]:
-    policies.require(user, district, "crowd.view")
+    policies.require(user, "crowd.view", district)
     qs = ControlEvent.objects.filter(district=district).select_related("zone", "actor")
     return qs.filter(zone=zone) if zone is not None else qs
 
 
 def manual_count_list(*, user: Any, district: District,
                       zone: Zone | None = None) -> QuerySet[ManualCount]:
-    policies.require(user, district, "crowd.view")
+    policies.require(user, "crowd.view", district)
     qs = ManualCount.objects.filter(district=district).select_related("zone", "actor")
     return qs.filter(zone=zone) if zone is not None else qs
 
 
 # --- the live board ------------------------------------------------------------------
+def board_channel(district_id: int) -> str:
+    """The live channel a district's board listens on (``core.live``)."""
+    return f"crowd:{district_id}"
+
+
 def board_signature(*, district: District) -> tuple:
     """Changes whenever anything on the board changes: cheap enough to poll."""
     zones = Zone.objects.filter(district=district).aggregate(m=Max("updated_at"))["m"]
@@ -109,8 +132,8 @@ def zone_state(zone: Zone, rows: list[MinuteFlow], now: dt.datetime) -> dict:
         "kind_label": str(zone.get_kind_display()),
         "parent": zone.parent_id, "waiting_zone": zone.waiting_zone.name
         if zone.waiting_zone_id else "",
-        "occupancy": zone.occupancy, "capacity": zone.capacity, "percent": float(pct),
-        "density": float(dens), "los": rules.fruin_los(zone.occupancy, zone.area_m2),
+        "occupancy": zone.occupancy, "capacity": zone.capacity,
+        "percent": float(rules.shown_percent(pct)), "density": float(rules.shown_density(dens)), "los": rules.fruin_los(zone.occupancy, zone.area_m2),
         "level": zone.level, "level_label": str(Level(zone.level).label),
         "control": zone.control, "control_label": str(zone.get_control_display()),
         "control_mode": zone.control_mode,
@@ -124,7 +147,7 @@ def zone_state(zone: Zone, rows: list[MinuteFlow], now: dt.datetime) -> dict:
 
 def board(*, user: Any, district: District) -> dict:
     """Everything the live board shows, as JSON-ready data."""
-    policies.require(user, district, "crowd.view")
+    policies.require(user, "crowd.view", district)
     return board_data(district=district)
 
 
@@ -196,16 +219,23 @@ def _trend(zones: list[Zone], rows_by_zone: dict[int, list[MinuteFlow]]) -> dict
 
 
 # --- reports ---------------------------------------------------------------------------
+EVENING_STARTS = dt.time(6, 0)
+
+
 def evening_bounds(day: dt.date) -> tuple[dt.datetime, dt.datetime]:
-    """An evening runs from noon to 06:00 the next morning, local time."""
+    """A report day runs from 06:00 to 06:00 the next morning, local time.
+
+    Night markets close after midnight, so the small hours belong to the evening before;
+    the bounds cover every minute of the day so no reading falls between two reports.
+    """
     tz = ZoneInfo(settings.TIME_ZONE)
-    start = dt.datetime.combine(day, dt.time(12, 0), tzinfo=tz)
-    return start, start + dt.timedelta(hours=18)
+    start = dt.datetime.combine(day, EVENING_STARTS, tzinfo=tz)
+    return start, start + dt.timedelta(days=1)
 
 
 def evening_report(*, user: Any, district: District, day: dt.date) -> dict:
     """Per zone: peak occupancy and when, entries, minutes at or above each level."""
-    policies.require(user, district, "crowd.report")
+    policies.require(user, "crowd.report", district)
     start, end = evening_bounds(day)
     zones = {z.pk: z for z in Zone.objects.filter(district=district)}
     out: dict[int, dict] = {}
@@ -225,7 +255,8 @@ def evening_report(*, user: Any, district: District, day: dt.date) -> dict:
                 item["minutes"][lvl] += 1
     rows = sorted(out.values(), key=lambda i: (zones[i["zone_id"]].sort, i["zone"]))
     for item in rows:
-        item["peak_percent"] = float(rules.percent(item["peak"], item["capacity"]))
+        item["peak_percent"] = float(rules.shown_percent(rules.percent(item["peak"],
+                                                                        item["capacity"])))
     events = ControlEvent.objects.filter(district=district, created_at__gte=start,
                                          created_at__lt=end).count()
     alerts = Alert.objects.filter(district=district, raised_at__gte=start,
@@ -237,5 +268,11 @@ def evening_report(*, user: Any, district: District, day: dt.date) -> dict:
 def latest_evening(*, district: District) -> dt.date:
     """The evening of the most recent data (for the report's default date)."""
     last = MinuteFlow.objects.filter(district=district).aggregate(m=Max("minute"))["m"]
-    local = timezone.localtime(last or timezone.now())
-    return (local - dt.timedelta(hours=12)).date()
+    return evening_of(last or timezone.now())
+
+
+def evening_of(moment: dt.datetime) -> dt.date:
+    """The report day a moment belongs to (see `evening_bounds`)."""
+    local = timezone.localtime(moment)
+    since_start = dt.timedelta(hours=EVENING_STARTS.hour, minutes=EVENING_STARTS.minute)
+    return (local - since_start).date()

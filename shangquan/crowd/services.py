@@ -14,24 +14,27 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Sum
+from django.db.models import Q, Sum
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
-from shangquan.core import policies
-from shangquan.core.audit import audit_record, snapshot
+from shangquan.core import live, policies
+from shangquan.core.actors import SYSTEM, user_of
+from shangquan.core.audit import audit_record, audited, snapshot
+from shangquan.core.district_settings import district_settings
 from shangquan.core.errors import Conflict, PermissionDenied, ValidationFailed
-from shangquan.core.models import Device, District
-from shangquan.core.services import device_create, token_issue
+from shangquan.core.models import Device, District, Membership
+from shangquan.core.roles import Role
+from shangquan.core.services import device_create, notification_send, token_issue
 
 from . import rules
 from .models import (
     LEVEL_RANK,
     Alert,
+    AlertSubscription,
     Control,
     ControlEvent,
     Gate,
@@ -41,6 +44,9 @@ from .models import (
     Reading,
     Zone,
 )
+from .policies import OPERATE
+from .selectors import board_channel
+from .states import control_move
 
 MAX_BATCH = 1000
 MAX_COUNT_PER_READING = 100_000
@@ -52,9 +58,9 @@ ZONE_FIELDS = ["name", "kind", "parent", "waiting_zone", "area_m2", "area_per_pe
 OVERRIDE_MAX_MINUTES = 12 * 60
 
 
-def crowd_setting(name: str, default: Any) -> Any:
-    """Crowd settings live in ``settings.SHANGQUAN`` (e.g. CROWD_READING_RETENTION_DAYS)."""
-    return settings.SHANGQUAN.get(name, default)
+def _board_changed(district_id: int) -> None:
+    """Every open board of the district sends its new state once this write commits."""
+    live.publish(board_channel(district_id))
 
 
 def _full_clean(obj, exclude: Iterable[str] = ()) -> None:
@@ -66,9 +72,7 @@ def _full_clean(obj, exclude: Iterable[str] = ()) -> None:
 
 
 def _require(actor: Any, district: District, action: str) -> None:
-    # ``actor=None`` is the system itself (demo loader, simulator, periodic jobs).
-    if actor is not None:
-        policies.require(actor, district, action)
+    policies.require(actor, action, district)
 
 
 def _check_waiting_zone(waiting: Zone | None, zone: Zone | None) -> None:
@@ -89,6 +93,7 @@ def _same_district(district: District, *objs) -> None:
 
 
 # --- zones ----------------------------------------------------------------------------
+@audited("crowd.zone.create")
 @transaction.atomic
 def zone_create(*, actor: Any, district: District, name: str, area_m2: Decimal | float | str,
                 area_per_person: Decimal | float | str = Decimal("1.00"),
@@ -112,11 +117,13 @@ def zone_create(*, actor: Any, district: District, name: str, area_m2: Decimal |
     zone.capacity = int(capacity) if capacity is not None else _computed_capacity(zone)
     _full_clean(zone)
     zone.save()
+    _board_changed(zone.district_id)
     audit_record(actor=actor, district=district, obj=zone, action="crowd.zone.create",
                  after=snapshot(zone))
     return zone
 
 
+@audited("crowd.zone.update")
 @transaction.atomic
 def zone_update(*, actor: Any, zone: Zone, **changes: Any) -> Zone:
     """Edit a zone's layout or thresholds; capacity follows the area unless set by hand."""
@@ -124,7 +131,7 @@ def zone_update(*, actor: Any, zone: Zone, **changes: Any) -> Zone:
     unknown = set(changes) - set(ZONE_FIELDS)
     if unknown:
         raise ValidationFailed(details={"unknown": sorted(unknown)})
-    zone = Zone.objects.select_for_update().get(pk=zone.pk)
+    zone = Zone.objects.select_for_update(of=("self",)).get(pk=zone.pk)
     before = snapshot(zone)
     _same_district(zone.district, changes.get("parent"), changes.get("waiting_zone"))
     if changes.get("parent") is not None and changes["parent"].pk == zone.pk:
@@ -141,11 +148,13 @@ def zone_update(*, actor: Any, zone: Zone, **changes: Any) -> Zone:
     _evaluate(zone, now=timezone.now(), actor=actor)
     zone.updated_at = timezone.now()
     zone.save()
+    _board_changed(zone.district_id)
     audit_record(actor=actor, district=zone.district, obj=zone, action="crowd.zone.update",
                  before=before, after=snapshot(zone))
     return zone
 
 
+@audited("crowd.zone.count")
 @transaction.atomic
 def manual_count_record(*, actor: Any, zone: Zone, counted: int,
                         counted_at: dt.datetime | None = None, note: str = "") -> ManualCount:
@@ -161,13 +170,13 @@ def manual_count_record(*, actor: Any, zone: Zone, counted: int,
     counted_at = counted_at or now
     if counted_at > now + dt.timedelta(minutes=5):
         raise ValidationFailed(_("清点时间不能晚于当前时间"), code="count_in_future")
-    zone = Zone.objects.select_for_update().get(pk=zone.pk)
+    zone = Zone.objects.select_for_update(of=("self",)).get(pk=zone.pk)
     if counted_at < zone.reset_at:
         raise Conflict(_("已有更晚的清点或清零记录"), code="count_superseded")
     before = snapshot(zone, ["occupancy", "entries", "exits", "reset_at", "level", "control"])
     count = ManualCount.objects.create(district=zone.district, zone=zone, counted=int(counted),
                                        counted_at=counted_at, occupancy_before=zone.occupancy,
-                                       note=note[:200], actor=actor if actor else None)
+                                       note=note[:200], actor=actor if getattr(actor, "is_authenticated", False) else None)
     # Readings stamped after the count (already applied) still count on top of it.
     later = Reading.objects.filter(district_id=zone.district_id, gate__zone=zone, applied=True,
                                    ts__gte=counted_at).aggregate(e=Sum("entries"),
@@ -179,6 +188,7 @@ def manual_count_record(*, actor: Any, zone: Zone, counted: int,
     _evaluate(zone, now=now, actor=actor)
     zone.updated_at = now
     zone.save()
+    _board_changed(zone.district_id)
     audit_record(actor=actor, district=zone.district, obj=zone, action="crowd.zone.count",
                  before=before, after={**snapshot(zone, ["occupancy", "entries", "exits",
                                                           "reset_at", "level", "control"]),
@@ -187,6 +197,7 @@ def manual_count_record(*, actor: Any, zone: Zone, counted: int,
     return count
 
 
+@audited("crowd.zone.reset")
 @transaction.atomic
 def zone_reset(*, actor: Any, zone: Zone, at: dt.datetime | None = None,
                note: str = "") -> Zone:
@@ -197,7 +208,7 @@ def zone_reset(*, actor: Any, zone: Zone, at: dt.datetime | None = None,
     """
     _require(actor, zone.district, "crowd.manage")
     now = timezone.now()
-    zone = Zone.objects.select_for_update().select_related("district").get(pk=zone.pk)
+    zone = Zone.objects.select_for_update(of=("self",)).select_related("district").get(pk=zone.pk)
     fields = ["occupancy", "entries", "exits", "reset_at", "level", "control"]
     before = snapshot(zone, fields)
     zone.occupancy = zone.occupancy_at_reset = zone.entries = zone.exits = 0
@@ -207,11 +218,13 @@ def zone_reset(*, actor: Any, zone: Zone, at: dt.datetime | None = None,
     zone.level = Level.GREEN  # a reset starts the evening afresh, no hysteresis carried
     zone.updated_at = now
     zone.save()
+    _board_changed(zone.district_id)
     audit_record(actor=actor, district=zone.district, obj=zone, action="crowd.zone.reset",
                  before=before, after={**snapshot(zone, fields), "note": note})
     return zone
 
 
+@audited("crowd.zone.override")
 @transaction.atomic
 def zone_override(*, actor: Any, zone: Zone, control: str, note: str,
                   minutes: int = 30) -> Zone:
@@ -223,16 +236,18 @@ def zone_override(*, actor: Any, zone: Zone, control: str, note: str,
         raise ValidationFailed(_("人工接管须填写说明"), code="note_required")
     if not 1 <= int(minutes) <= OVERRIDE_MAX_MINUTES:
         raise ValidationFailed(_("接管时长须在 1 到 720 分钟之间"), code="override_minutes")
-    zone = Zone.objects.select_for_update().get(pk=zone.pk)
+    zone = Zone.objects.select_for_update(of=("self",)).get(pk=zone.pk)
     before = snapshot(zone, ["control", "control_mode", "override_until", "override_note"])
     now = timezone.now()
     previous = zone.control
-    zone.control = control
+    if control != previous:  # holding the current control is a change of mode only
+        control_move(zone, control)
     zone.control_mode = Zone.Mode.MANUAL
     zone.override_until = now + dt.timedelta(minutes=int(minutes))
     zone.override_note = note.strip()[:200]
     zone.updated_at = now
     zone.save()
+    _board_changed(zone.district_id)
     _control_event(zone, previous, "override", detail=zone.override_note, actor=actor, now=now)
     audit_record(actor=actor, district=zone.district, obj=zone, action="crowd.zone.override",
                  before=before, after=snapshot(zone, ["control", "control_mode",
@@ -240,11 +255,12 @@ def zone_override(*, actor: Any, zone: Zone, control: str, note: str,
     return zone
 
 
+@audited("crowd.zone.release")
 @transaction.atomic
 def zone_release(*, actor: Any, zone: Zone, note: str = "") -> Zone:
     """End a staff override now: the automatic rules decide again at once."""
     _require(actor, zone.district, "crowd.override")
-    zone = Zone.objects.select_for_update().get(pk=zone.pk)
+    zone = Zone.objects.select_for_update(of=("self",)).get(pk=zone.pk)
     if zone.control_mode != Zone.Mode.MANUAL:
         raise Conflict(_("该区域未处于人工接管"), code="not_overridden")
     before = snapshot(zone, ["control", "control_mode", "override_until", "override_note"])
@@ -253,6 +269,7 @@ def zone_release(*, actor: Any, zone: Zone, note: str = "") -> Zone:
     _evaluate(zone, now=now, actor=actor)
     zone.updated_at = now
     zone.save()
+    _board_changed(zone.district_id)
     audit_record(actor=actor, district=zone.district, obj=zone, action="crowd.zone.release",
                  before=before, after=snapshot(zone, ["control", "control_mode",
                                                       "override_until", "override_note"]))
@@ -260,6 +277,7 @@ def zone_release(*, actor: Any, zone: Zone, note: str = "") -> Zone:
 
 
 # --- gates and devices ----------------------------------------------------------------
+@audited("crowd.gate.create")
 @transaction.atomic
 def gate_create(*, actor: Any, district: District, zone: Zone, code: str, name: str,
                 device: Device | None = None, new_device: bool = True) -> tuple[Gate, str | None]:
@@ -281,6 +299,7 @@ def gate_create(*, actor: Any, district: District, zone: Zone, code: str, name: 
     return gate, raw
 
 
+@audited("crowd.gate.update")
 @transaction.atomic
 def gate_update(*, actor: Any, gate: Gate, **changes: Any) -> Gate:
     _require(actor, gate.district, "crowd.manage")
@@ -298,6 +317,7 @@ def gate_update(*, actor: Any, gate: Gate, **changes: Any) -> Gate:
     return gate
 
 
+@audited("crowd.gate.rotate_token")
 @transaction.atomic
 def gate_token_rotate(*, actor: Any, gate: Gate) -> str:
     """Revoke the counter's tokens and issue a new one (shown once)."""
@@ -397,7 +417,7 @@ def readings_ingest(*, device: Device, readings: list[Mapping[str, Any]],
 
 def _ingest_locked(gate: Gate, device: Device, parsed: list, result: IngestResult) -> None:
     # The zone lock serialises batches of every gate of the zone (and so of this device).
-    zone = Zone.objects.select_for_update().get(pk=gate.zone_id)
+    zone = Zone.objects.select_for_update(of=("self",)).get(pk=gate.zone_id)
     seqs = {p[0] for p in parsed}
     # A range scan on the (district, device, seq) index: for batches that arrive in
     # order it finds nothing at once, and it needs two parameters, not one per reading.
@@ -433,11 +453,12 @@ def _ingest_locked(gate: Gate, device: Device, parsed: list, result: IngestResul
         latest = applied[-1].ts
         if zone.last_reading_at is None or latest > zone.last_reading_at:
             zone.last_reading_at = latest
-        _evaluate(zone, now=now, actor=None)
+        _evaluate(zone, now=now, actor=SYSTEM)
         zone.updated_at = now
         zone.save(update_fields=["occupancy", "entries", "exits", "last_reading_at", "level",
                                  "control", "control_mode", "override_until", "override_note",
                                  "updated_at"])
+        _board_changed(zone.district_id)
         _rollup(zone, minutes)
     result.occupancy, result.level, result.control = zone.occupancy, zone.level, zone.control
 
@@ -494,11 +515,11 @@ def _rollup(zone: Zone, minutes: dict[dt.datetime, list[int]]) -> None:
 
 # --- evaluation: level, alerts, entry control ------------------------------------------
 def _control_event(zone: Zone, previous: str, reason: str, *, detail: str = "",
-                   actor: Any = None, now: dt.datetime) -> ControlEvent:
+                   actor: Any = SYSTEM, now: dt.datetime) -> ControlEvent:
     return ControlEvent.objects.create(
         district_id=zone.district_id, zone=zone, from_state=previous, to_state=zone.control,
         mode=zone.control_mode, reason=reason, detail=detail[:200], occupancy=zone.occupancy,
-        percent=rules.percent(zone.occupancy, zone.capacity),
+        percent=rules.shown_percent(rules.percent(zone.occupancy, zone.capacity)),
         actor=actor if getattr(actor, "is_authenticated", False) else None, created_at=now)
 
 
@@ -522,8 +543,9 @@ def _evaluate(zone: Zone, *, now: dt.datetime, actor: Any) -> None:
     if LEVEL_RANK[Level(level)] > LEVEL_RANK[Level(zone.level)]:
         alert = Alert.objects.create(district_id=zone.district_id, zone=zone, level=level,
                                      reason=level_reason, occupancy=zone.occupancy,
-                                     percent=pct, density=dens, raised_at=now)
-        audit_record(actor=None, district=zone.district, obj=alert, action="crowd.alert.raise",
+                                     percent=rules.shown_percent(pct),
+                                     density=rules.shown_density(dens), raised_at=now)
+        audit_record(actor=SYSTEM, district=zone.district, obj=alert, action="crowd.alert.raise",
                      after=snapshot(alert), actor_label="system")
         if level in (Level.ORANGE, Level.RED):
             transaction.on_commit(lambda: alert_notify(alert=alert))
@@ -532,24 +554,26 @@ def _evaluate(zone: Zone, *, now: dt.datetime, actor: Any) -> None:
         if zone.override_until and zone.override_until > now:
             return
         before = snapshot(zone, ["control", "control_mode", "override_until"])
-        _return_to_auto(zone, reason="override_expired", detail="", actor=None, now=now)
-        audit_record(actor=None, district=zone.district, obj=zone,
+        _return_to_auto(zone, reason="override_expired", detail="", actor=SYSTEM, now=now)
+        audit_record(actor=SYSTEM, district=zone.district, obj=zone,
                      action="crowd.zone.override_expired", before=before,
                      after=snapshot(zone, ["control", "control_mode", "override_until"]),
                      actor_label="system")
     control, reason = rules.control_for(pct, dens, zone.control, t)
     if control != zone.control:
-        previous = zone.control
-        zone.control = control
-        _control_event(zone, previous, reason, detail=f"{pct}% · {dens}/㎡", actor=actor,
+        previous = control_move(zone, control)
+        _control_event(zone, previous, reason, detail=f"{rules.shown_percent(pct)}% · {rules.shown_density(dens)}/㎡",
+                       actor=actor,
                        now=now)
         audit_record(actor=actor, district=zone.district, obj=zone,
                      action="crowd.zone.control", before={"control": previous},
-                     after={"control": control, "reason": reason, "percent": pct,
+                     after={"control": control, "reason": reason,
+                            "percent": rules.shown_percent(pct),
                             "occupancy": zone.occupancy},
                      actor_label="" if getattr(actor, "is_authenticated", False) else "system")
 
 
+@audited("crowd.zone.override_expired", "crowd.zone.control", "crowd.alert.raise")
 def overrides_expire(*, now: dt.datetime | None = None) -> int:
     """Return zones whose override ran out to automatic control (periodic job)."""
     now = now or timezone.now()
@@ -557,30 +581,42 @@ def overrides_expire(*, now: dt.datetime | None = None) -> int:
     for pk in Zone.objects.filter(control_mode=Zone.Mode.MANUAL,
                                   override_until__lte=now).values_list("pk", flat=True):
         with transaction.atomic():
-            zone = Zone.objects.select_for_update().select_related("district").get(pk=pk)
+            zone = Zone.objects.select_for_update(of=("self",)).select_related("district").get(pk=pk)
             if zone.control_mode != Zone.Mode.MANUAL or zone.override_until > now:
                 continue
-            _evaluate(zone, now=now, actor=None)
+            _evaluate(zone, now=now, actor=SYSTEM)
             zone.updated_at = now
             zone.save()
+            _board_changed(zone.district_id)
             done += 1
     return done
 
 
 # --- alerts -----------------------------------------------------------------------------
+def _alert_recipients(*, alert: Alert) -> list:
+    """The committee on duty, and whoever took this zone (or every zone) from this level
+    up. A department or a grid leader who did not subscribe is not disturbed."""
+    district_id, rank = alert.district_id, LEVEL_RANK[Level(alert.level)]
+    on_duty = {m.user for m in Membership.objects.filter(
+        district_id=district_id, role=str(Role.COMMITTEE), is_active=True,
+        user__is_active=True).select_related("user")}
+    active = set(Membership.objects.filter(district_id=district_id, is_active=True,
+                                           role__in=[str(r) for r in OPERATE])
+                 .values_list("user_id", flat=True))
+    for sub in (AlertSubscription.objects.filter(district_id=district_id)
+                .filter(Q(zone__isnull=True) | Q(zone_id=alert.zone_id)).select_related("user")):
+        if LEVEL_RANK[Level(sub.min_level)] <= rank and sub.user_id in active \
+                and sub.user.is_active:
+            on_duty.add(sub.user)
+    return sorted(on_duty, key=lambda u: u.pk)
+
+
 def alert_notify(*, alert: Alert) -> int:
-    """Tell the people who act on alerts (in-app; the sender carries it further)."""
+    """Tell the people responsible for the zone (in-app; the sender carries it further)."""
     from django.urls import reverse
 
-    from shangquan.core.models import Membership
-    from shangquan.core.services import notification_send
-
-    from .policies import OPERATE
-
     district = alert.zone.district
-    users = {m.user for m in Membership.objects.filter(
-        district=district, role__in=[str(r) for r in OPERATE], is_active=True)
-        .select_related("user")}
+    users = _alert_recipients(alert=alert)
     title = _("%(zone)s %(level)s：在场 %(n)s 人（%(pct)s%%）") % {
         "zone": alert.zone.name, "level": Level(alert.level).label, "n": alert.occupancy,
         "pct": alert.percent}
@@ -590,26 +626,60 @@ def alert_notify(*, alert: Alert) -> int:
     return len(users)
 
 
+@audited("crowd.subscription.set")
+@transaction.atomic
+def alert_subscription_set(*, actor: Any, district: District, zone: Zone | None,
+                           min_level: str) -> AlertSubscription:
+    """Take a zone's alerts (no zone: every zone) from ``min_level`` up."""
+    policies.require(actor, "crowd.subscribe", district)
+    if zone is not None and zone.district_id != district.pk:
+        raise ValidationFailed(code="zone_unknown")
+    if min_level not in (Level.YELLOW, Level.ORANGE, Level.RED):
+        raise ValidationFailed(_("请选择预警等级"), code="level_unknown")
+    sub, _created = AlertSubscription.objects.update_or_create(
+        district=district, user=user_of(actor), zone=zone, defaults={"min_level": min_level})
+    audit_record(actor=actor, district=district, obj=sub, action="crowd.subscription.set",
+                 after={"zone": zone.pk if zone else None, "min_level": min_level})
+    return sub
+
+
+@audited("crowd.subscription.clear")
+@transaction.atomic
+def alert_subscription_clear(*, actor: Any, district: District, subscription_id: int) -> None:
+    policies.require(actor, "crowd.subscribe", district)
+    sub = AlertSubscription.objects.filter(district=district, user=user_of(actor),
+                                           pk=subscription_id).first()
+    if sub is None:
+        return
+    audit_record(actor=actor, district=district, obj=sub, action="crowd.subscription.clear",
+                 before={"zone": sub.zone_id, "min_level": sub.min_level})
+    sub.delete()
+
+
+@audited("crowd.alert.acknowledge")
 @transaction.atomic
 def alert_acknowledge(*, actor: Any, alert: Alert, note: str = "") -> Alert:
     _require(actor, alert.district, "crowd.acknowledge")
-    alert = Alert.objects.select_for_update().get(pk=alert.pk)
+    # Locks in the order every crowd write takes them: the zone, then its alerts.
+    Zone.objects.select_for_update(of=("self",)).filter(pk=alert.zone_id).first()
+    alert = Alert.objects.select_for_update(of=("self",)).get(pk=alert.pk)
     if alert.acknowledged_at is not None:
         raise Conflict(_("该预警已确认"), code="already_acknowledged")
     before = snapshot(alert, ["acknowledged_at", "acknowledged_by", "ack_note"])
     alert.acknowledged_at = timezone.now()
-    alert.acknowledged_by = actor
+    alert.acknowledged_by = user_of(actor)
     alert.ack_note = note.strip()[:200]
     alert.save(update_fields=["acknowledged_at", "acknowledged_by", "ack_note"])
     # The same zone's earlier open alerts at lower or equal levels are covered by this one.
     lower = [lvl for lvl, rank in LEVEL_RANK.items() if rank <= LEVEL_RANK[Level(alert.level)]]
-    covered = list(Alert.objects.select_for_update().filter(
+    covered = list(Alert.objects.select_for_update(of=("self",)).filter(
         district_id=alert.district_id, zone_id=alert.zone_id, acknowledged_at__isnull=True,
-        raised_at__lte=alert.raised_at, level__in=lower).values_list("pk", flat=True))
+        raised_at__lte=alert.raised_at, level__in=lower).order_by("pk").values_list("pk", flat=True))
     Alert.objects.filter(pk__in=covered).update(
-        acknowledged_at=alert.acknowledged_at, acknowledged_by=actor,
+        acknowledged_at=alert.acknowledged_at, acknowledged_by=user_of(actor),
         ack_note=_("随 #%(id)s 一并确认") % {"id": alert.pk})
     Zone.objects.filter(pk=alert.zone_id).update(updated_at=alert.acknowledged_at)
+    _board_changed(alert.district_id)
     audit_record(actor=actor, district=alert.district, obj=alert,
                  action="crowd.alert.acknowledge", before=before,
                  after={**snapshot(alert, ["acknowledged_at", "acknowledged_by", "ack_note"]),
@@ -618,16 +688,30 @@ def alert_acknowledge(*, actor: Any, alert: Alert, note: str = "") -> Alert:
 
 
 # --- retention ----------------------------------------------------------------------------
-def history_purge(*, now: dt.datetime | None = None) -> dict[str, int]:
+@audited("crowd.history.purge")
+@transaction.atomic
+def history_purge(*, actor: Any = SYSTEM, now: dt.datetime | None = None) -> dict[str, int]:
     """Delete raw readings and minute roll-ups past their retention (periodic job).
 
-    ``SHANGQUAN["CROWD_READING_RETENTION_DAYS"]`` (default 30) for raw readings and
-    ``CROWD_MINUTE_RETENTION_DAYS`` (default 400) for the roll-ups that reports use.
+    Each district's ``crowd.reading_retention_days`` (default 30) for raw readings and
+    ``crowd.minute_retention_days`` (default 400) for the roll-ups that reports use.
+    One audit row per run: the totals and what was deleted in each district.
     """
     now = now or timezone.now()
-    reading_days = int(crowd_setting("CROWD_READING_RETENTION_DAYS", 30))
-    minute_days = int(crowd_setting("CROWD_MINUTE_RETENTION_DAYS", 400))
-    readings, _r = Reading.objects.filter(ts__lt=now - dt.timedelta(days=reading_days)).delete()
-    minutes, _m = MinuteFlow.objects.filter(
-        minute__lt=now - dt.timedelta(days=minute_days)).delete()
+    readings = minutes = 0
+    by_district: dict[str, dict[str, int]] = {}
+    for district in District.objects.all():
+        conf = district_settings(district=district, app="crowd")
+        r = Reading.objects.filter(
+            district=district,
+            ts__lt=now - dt.timedelta(days=conf.reading_retention_days)).delete()[0]
+        m = MinuteFlow.objects.filter(
+            district=district,
+            minute__lt=now - dt.timedelta(days=conf.minute_retention_days)).delete()[0]
+        readings, minutes = readings + r, minutes + m
+        if r or m:
+            by_district[district.code] = {"readings": r, "minutes": m}
+    audit_record(actor=actor, district=None, action="crowd.history.purge",
+                 object_type="crowd.reading", object_id="*",
+                 after={"readings": readings, "minutes": minutes, "by_district": by_district})
     return {"readings": readings, "minutes": minutes}

@@ -1,4 +1,4 @@
-"""Periodic crowd jobs (declared in shangquan/schedule.py): thin wrappers over services."""
+"""Periodic crowd jobs (declared in the app's apps.py): thin wrappers over services."""
 
 from django_tasks import task
 

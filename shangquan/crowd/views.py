@@ -11,16 +11,17 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from shangquan.core import policies
-from shangquan.core.errors import DomainError
+from shangquan.core.errors import DomainError, ValidationFailed
 from shangquan.core.views import district_console_view
 
 from . import selectors, services
 from .forms import CountForm, GateForm, OverrideForm, ZoneForm
+from .models import Level
 from .mqtt import readings_topic
 
 
 def _can(request: HttpRequest, action: str) -> bool:
-    return policies.can(request.user, request.district, action)
+    return policies.can(request.user, action, request.district)
 
 
 @district_console_view
@@ -117,7 +118,7 @@ def zone_view(request: HttpRequest, pk: int) -> HttpResponse:
 def zone_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
     district = request.district
     zone = selectors.zone_get(user=request.user, district=district, pk=pk)
-    policies.require(request.user, district, "crowd.manage")
+    policies.require(request.user, "crowd.manage", district)
     form = ZoneForm(request.POST or None, district=district, zone=zone,
                     initial=ZoneForm.initial_for(zone))
     status = 200
@@ -181,10 +182,43 @@ def gates_view(request: HttpRequest) -> HttpResponse:
 
 @district_console_view
 def alerts_view(request: HttpRequest) -> HttpResponse:
+    if request.method == "POST":  # 提醒我: the subscription form on this page
+        return _subscription_post(request)
     alerts = selectors.alert_list(user=request.user, district=request.district,
                                   open_only=request.GET.get("open") == "1")[:100]
     return render(request, "crowd/alerts.html", {
-        "alerts": alerts, "can_ack": _can(request, "crowd.acknowledge")})
+        "alerts": alerts, "can_ack": _can(request, "crowd.acknowledge"),
+        "can_subscribe": _can(request, "crowd.subscribe"),
+        "subscriptions": selectors.my_alert_subscriptions(user=request.user,
+                                                          district=request.district),
+        "zones": selectors.zone_list(user=request.user, district=request.district,
+                                     active_only=True),
+        "levels": [(v, label) for v, label in Level.choices if v != Level.GREEN]})
+
+
+def _subscription_post(request: HttpRequest) -> HttpResponse:
+    """提醒我: take a zone's alerts from a level up, or stop taking them."""
+    district, data = request.district, request.POST
+    try:
+        if data.get("remove"):
+            services.alert_subscription_clear(actor=request.user, district=district,
+                                              subscription_id=int(data["remove"]))
+            messages.success(request, _("已取消提醒"))
+        else:
+            zone = None
+            if data.get("zone"):
+                zone = selectors.zone_list(user=request.user, district=district).filter(
+                    pk=int(data["zone"])).first()
+                if zone is None:
+                    raise ValidationFailed(code="zone_unknown")
+            services.alert_subscription_set(actor=request.user, district=district, zone=zone,
+                                            min_level=data.get("min_level", ""))
+            messages.success(request, _("已设置提醒"))
+    except ValueError:
+        messages.error(request, _("请选择区域"))
+    except DomainError as exc:
+        messages.error(request, str(exc.message))
+    return redirect("crowd:alerts", code=district.code)
 
 
 @district_console_view

@@ -9,13 +9,19 @@ from datetime import date, datetime
 
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
-from ninja import File, Form, Path, Router, Schema, Status
+from ninja import File, FilterSchema, Form, Path, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 
-from shangquan.core.apibase import paginate
-from shangquan.core.errors import NotFound, ValidationFailed
+from shangquan.core.apibase import XLSX, Id, Rows, file_download, paginate
+from shangquan.core.district_settings import district_settings_update, settings_read
+from shangquan.core.errors import ValidationFailed
 from shangquan.core.models import Department
-from shangquan.core.selectors import access_district, access_scoped
+from shangquan.core.selectors import (
+    access_district,
+    access_member_users,
+    access_scoped,
+    access_scoped_many,
+)
 from shangquan.merchants.models import Grid, Merchant
 
 from . import reports, selectors, services
@@ -102,11 +108,13 @@ class InspectionOut(Schema):
     signed_name: str
 
 
-class InspectionPage(Schema):
-    count: int
-    limit: int
-    offset: int
-    items: list[InspectionOut]
+class InspectionFilter(FilterSchema):
+    status: str = ""
+    kind: str = ""
+    campaign_id: Id | None = None
+    merchant_id: Id | None = None
+    grid_id: Id | None = None
+    mine: bool = False
 
 
 class AnswerOut(Schema):
@@ -141,14 +149,14 @@ class InspectionDetail(InspectionOut):
 
 
 class PlanIn(Schema):
-    template_ids: list[int]
+    template_ids: list[Id]
     planned_for: date
-    merchant_id: int | None = None
-    grid_id: int | None = None
+    merchant_id: Id | None = None
+    grid_id: Id | None = None
     kind: str = "routine"
-    department_ids: list[int] = []
+    department_ids: list[Id] = []
     reason: str = ""
-    follow_up_of: int | None = None
+    follow_up_of: Id | None = None
 
 
 class AnswerIn(Schema):
@@ -164,8 +172,14 @@ class CompleteIn(Schema):
     stop_business: bool = False
 
 
-class ReasonIn(Schema):
+class InspectionReasonIn(Schema):
     reason: str
+
+
+class AnswerPhotoOut(Schema):
+    id: int
+    client_key: str
+    url: str
 
 
 class RectificationOut(Schema):
@@ -188,11 +202,19 @@ class RectificationOut(Schema):
     overdue: bool
 
 
-class RectificationPage(Schema):
-    count: int
-    limit: int
-    offset: int
-    items: list[RectificationOut]
+class RectificationFilter(FilterSchema):
+    status: str = ""
+    severity: str = ""
+    source: str = ""
+    merchant_id: Id | None = None
+    grid_id: Id | None = None
+    overdue: bool = False
+    open_only: bool = False
+
+
+class MerchantHistoryOut(Schema):
+    inspections: list[InspectionOut]
+    rectifications: list[RectificationOut]
 
 
 class EvidenceOut(Schema):
@@ -223,7 +245,7 @@ class RectificationDetail(RectificationOut):
 
 
 class IssueIn(Schema):
-    merchant_id: int
+    merchant_id: Id
     title: str
     severity: str
     source: str = "inspection"
@@ -240,7 +262,7 @@ class DecisionIn(Schema):
 class VisitIn(Schema):
     outcome: str
     note: str = ""
-    campaign_id: int | None = None
+    campaign_id: Id | None = None
 
 
 class RiskRow(Schema):
@@ -272,9 +294,9 @@ class CampaignIn(Schema):
     start: date
     end: date
     review_end: date
-    grid_ids: list[int] = []
+    grid_ids: list[Id] = []
     categories: list[str] = []
-    template_ids: list[int]
+    template_ids: list[Id]
 
 
 class CampaignOut(Schema):
@@ -291,16 +313,55 @@ class CampaignOut(Schema):
     phase: str
 
 
+class CampaignStatusCounts(Schema):
+    total: int
+    planned: int
+    in_progress: int
+    completed: int
+    cancelled: int
+    percent: int
+
+
+class CampaignProgress(Schema):
+    phase: str
+    targets: int
+    concentrated: CampaignStatusCounts
+    targeted: CampaignStatusCounts
+    findings: int
+    by_severity: dict[str, int]
+    orders: dict[str, int]
+    orders_total: int
+    rectified_percent: int
+    open_follow_ups: int
+    visits: int
+    complained_merchants: int
+    complaints: int
+    repeated: int
+
+
+class CampaignTeamOut(Schema):
+    id: int
+    name: str
+    departments: list[str]
+    members: list[str]
+    grids: list[str]
+
+
 class CampaignDetail(CampaignOut):
-    progress: dict
-    teams: list[dict]
+    progress: CampaignProgress
+    teams: list[CampaignTeamOut]
 
 
 class TeamIn(Schema):
     name: str
-    department_ids: list[int] = []
-    member_ids: list[int] = []
-    grid_ids: list[int] = []
+    department_ids: list[Id] = []
+    member_ids: list[Id] = []
+    grid_ids: list[Id] = []
+
+
+class TeamCreatedOut(Schema):
+    id: int
+    name: str
 
 
 class IdsOut(Schema):
@@ -337,14 +398,11 @@ def _campaign_row(c) -> dict:
 
 
 def _many(model, district, ids: list[int]) -> list:
-    objs = list(model.objects.filter(district=district, pk__in=ids))
-    if len(objs) != len(set(ids)):
-        raise NotFound()
-    return objs
+    return access_scoped_many(model, district=district, ids=ids)
 
 
 def _template_out(t: ChecklistTemplate) -> dict:
-    version = t.versions.order_by("-number").first()
+    version = selectors.template_latest_version(t)
     return {"id": t.pk, "code": t.code, "name": t.name, "description": t.description,
             "is_active": t.is_active,
             "version": None if version is None else {
@@ -415,14 +473,14 @@ def template_create(request: HttpRequest, code: PathStr, payload: TemplateIn):
 
 
 @router.get("inspections/templates/{int:template_id}", response=TemplateOut)
-def template_get(request: HttpRequest, code: PathStr, template_id: int):
+def template_get(request: HttpRequest, code: PathStr, template_id: Id):
     district = access_district(user=request.user, code=code)
     return _template_out(selectors.template_get(user=request.user, district=district,
                                                 template_id=template_id))
 
 
 @router.post("inspections/templates/{int:template_id}/versions", response={201: TemplateOut})
-def template_publish(request: HttpRequest, code: PathStr, template_id: int, payload: VersionIn):
+def template_publish(request: HttpRequest, code: PathStr, template_id: Id, payload: VersionIn):
     district = access_district(user=request.user, code=code)
     template = selectors.template_get(user=request.user, district=district,
                                       template_id=template_id)
@@ -435,28 +493,27 @@ def template_publish(request: HttpRequest, code: PathStr, template_id: int, payl
 @router.get("inspections/rules", response=RulesOut)
 def rules_get(request: HttpRequest, code: PathStr):
     district = access_district(user=request.user, code=code)
-    return selectors.rules_get(user=request.user, district=district)
+    return dict(settings_read(user=request.user, district=district, app="inspections"))
 
 
 @router.patch("inspections/rules", response=RulesOut)
 def rules_update(request: HttpRequest, code: PathStr, payload: RulesPatch):
     district = access_district(user=request.user, code=code)
-    return services.inspection_rules_update(actor=request.user, district=district,
-                                            **payload.dict(exclude_none=True))
+    return dict(district_settings_update(actor=request.user, district=district,
+                                         app="inspections",
+                                         values=payload.dict(exclude_none=True)))
 
 
 # --- inspections ------------------------------------------------------------------------------
-@router.get("inspections", response=InspectionPage)
-def inspection_list(request: HttpRequest, code: PathStr, status: str = "", kind: str = "",
-                    campaign_id: int | None = None, merchant_id: int | None = None,
-                    grid_id: int | None = None, mine: bool = False, limit: int = 50,
-                    offset: int = 0):
+@router.get("inspections", response=list[InspectionOut])
+@paginate
+def inspection_list(request: HttpRequest, code: PathStr, filters: Query[InspectionFilter]):
     district = access_district(user=request.user, code=code)
-    qs = selectors.inspection_list(user=request.user, district=district, status=status,
-                                   kind=kind, campaign_id=campaign_id, merchant_id=merchant_id,
-                                   grid_id=grid_id, mine=mine)
-    items, meta = paginate(qs, limit=limit, offset=offset)
-    return {**meta, "items": [_inspection_row(i) for i in items]}
+    qs = selectors.inspection_list(user=request.user, district=district, status=filters.status,
+                                   kind=filters.kind, campaign_id=filters.campaign_id,
+                                   merchant_id=filters.merchant_id, grid_id=filters.grid_id,
+                                   mine=filters.mine)
+    return Rows(qs, _inspection_row)
 
 
 @router.post("inspections", response={201: InspectionDetail})
@@ -478,20 +535,20 @@ def inspection_plan(request: HttpRequest, code: PathStr, payload: PlanIn):
 
 
 @router.get("inspections/{int:inspection_id}", response=InspectionDetail)
-def inspection_get(request: HttpRequest, code: PathStr, inspection_id: int):
+def inspection_get(request: HttpRequest, code: PathStr, inspection_id: Id):
     _district, inspection = _inspection(request, code, inspection_id)
     return _detail(inspection)
 
 
 @router.post("inspections/{int:inspection_id}/start", response=InspectionOut)
-def inspection_start(request: HttpRequest, code: PathStr, inspection_id: int):
+def inspection_start(request: HttpRequest, code: PathStr, inspection_id: Id):
     district, inspection = _inspection(request, code, inspection_id)
     return _inspection_row(services.inspection_start(actor=request.user, district=district,
                                                      inspection=inspection))
 
 
 @router.put("inspections/{int:inspection_id}/answers/{int:item_id}", response=AnswerOut)
-def answer_save(request: HttpRequest, code: PathStr, inspection_id: int, item_id: int,
+def answer_save(request: HttpRequest, code: PathStr, inspection_id: Id, item_id: Id,
                 payload: AnswerIn):
     """Idempotent: the same item twice updates one answer; an older client_time loses."""
     district, inspection = _inspection(request, code, inspection_id)
@@ -502,8 +559,9 @@ def answer_save(request: HttpRequest, code: PathStr, inspection_id: int, item_id
             "photos": answer.photos.count(), "updated_at": answer.updated_at}
 
 
-@router.post("inspections/{int:inspection_id}/answers/{int:item_id}/photos", response={201: dict})
-def answer_photo(request: HttpRequest, code: PathStr, inspection_id: int, item_id: int,
+@router.post("inspections/{int:inspection_id}/answers/{int:item_id}/photos",
+             response={201: AnswerPhotoOut})
+def answer_photo(request: HttpRequest, code: PathStr, inspection_id: Id, item_id: Id,
                  photo: File[UploadedFile], client_key: Form[str] = ""):
     district, inspection = _inspection(request, code, inspection_id)
     saved = services.answer_photo_add(actor=request.user, district=district,
@@ -513,7 +571,7 @@ def answer_photo(request: HttpRequest, code: PathStr, inspection_id: int, item_i
 
 
 @router.post("inspections/{int:inspection_id}/complete", response=InspectionOut)
-def inspection_complete(request: HttpRequest, code: PathStr, inspection_id: int,
+def inspection_complete(request: HttpRequest, code: PathStr, inspection_id: Id,
                         payload: CompleteIn):
     district, inspection = _inspection(request, code, inspection_id)
     return _inspection_row(services.inspection_complete(
@@ -523,15 +581,16 @@ def inspection_complete(request: HttpRequest, code: PathStr, inspection_id: int,
 
 
 @router.post("inspections/{int:inspection_id}/cancel", response=InspectionOut)
-def inspection_cancel(request: HttpRequest, code: PathStr, inspection_id: int, payload: ReasonIn):
+def inspection_cancel(request: HttpRequest, code: PathStr, inspection_id: Id,
+                      payload: InspectionReasonIn):
     district, inspection = _inspection(request, code, inspection_id)
     return _inspection_row(services.inspection_cancel(actor=request.user, district=district,
                                                       inspection=inspection,
                                                       reason=payload.reason))
 
 
-@router.get("inspections/merchants/{int:merchant_id}/history", response=dict)
-def merchant_history(request: HttpRequest, code: PathStr, merchant_id: int):
+@router.get("inspections/merchants/{int:merchant_id}/history", response=MerchantHistoryOut)
+def merchant_history(request: HttpRequest, code: PathStr, merchant_id: Id):
     district = access_district(user=request.user, code=code)
     merchant = access_scoped(Merchant, district=district, pk=merchant_id)
     history = selectors.merchant_history(user=request.user, district=district,
@@ -558,17 +617,17 @@ def repeat_warnings(request: HttpRequest, code: PathStr):
 
 
 # --- rectification ------------------------------------------------------------------------------
-@router.get("rectifications", response=RectificationPage)
-def rectification_list(request: HttpRequest, code: PathStr, status: str = "", severity: str = "",
-                       source: str = "", merchant_id: int | None = None,
-                       grid_id: int | None = None, overdue: bool = False,
-                       open_only: bool = False, limit: int = 50, offset: int = 0):
+@router.get("rectifications", response=list[RectificationOut])
+@paginate
+def rectification_list(request: HttpRequest, code: PathStr,
+                       filters: Query[RectificationFilter]):
     district = access_district(user=request.user, code=code)
-    qs = selectors.rectification_list(user=request.user, district=district, status=status,
-                                      severity=severity, source=source, merchant_id=merchant_id,
-                                      grid_id=grid_id, overdue=overdue, open_only=open_only)
-    items, meta = paginate(qs, limit=limit, offset=offset)
-    return {**meta, "items": [_order_row(o) for o in items]}
+    qs = selectors.rectification_list(user=request.user, district=district,
+                                      status=filters.status, severity=filters.severity,
+                                      source=filters.source, merchant_id=filters.merchant_id,
+                                      grid_id=filters.grid_id, overdue=filters.overdue,
+                                      open_only=filters.open_only)
+    return Rows(qs, _order_row)
 
 
 @router.post("rectifications", response={201: RectificationOut})
@@ -583,7 +642,7 @@ def rectification_issue(request: HttpRequest, code: PathStr, payload: IssueIn):
 
 
 @router.get("rectifications/{int:rectification_id}", response=RectificationDetail)
-def rectification_get(request: HttpRequest, code: PathStr, rectification_id: int):
+def rectification_get(request: HttpRequest, code: PathStr, rectification_id: Id):
     _district, order = _order(request, code, rectification_id)
     data = _order_row(order)
     timeline = selectors.rectification_timeline(order)
@@ -591,7 +650,7 @@ def rectification_get(request: HttpRequest, code: PathStr, rectification_id: int
 
 
 @router.post("rectifications/{int:rectification_id}/evidence", response={201: RectificationOut})
-def rectification_evidence(request: HttpRequest, code: PathStr, rectification_id: int,
+def rectification_evidence(request: HttpRequest, code: PathStr, rectification_id: Id,
                            note: Form[str], photos: File[list[UploadedFile]]):
     district, order = _order(request, code, rectification_id)
     services.rectification_evidence_submit(actor=request.user, district=district,
@@ -601,7 +660,7 @@ def rectification_evidence(request: HttpRequest, code: PathStr, rectification_id
 
 
 @router.post("rectifications/{int:rectification_id}/verify", response=RectificationOut)
-def rectification_verify(request: HttpRequest, code: PathStr, rectification_id: int,
+def rectification_verify(request: HttpRequest, code: PathStr, rectification_id: Id,
                          payload: DecisionIn):
     district, order = _order(request, code, rectification_id)
     return _order_row(services.rectification_verify(actor=request.user, district=district,
@@ -609,7 +668,7 @@ def rectification_verify(request: HttpRequest, code: PathStr, rectification_id: 
 
 
 @router.post("rectifications/{int:rectification_id}/reject", response=RectificationOut)
-def rectification_reject(request: HttpRequest, code: PathStr, rectification_id: int,
+def rectification_reject(request: HttpRequest, code: PathStr, rectification_id: Id,
                          payload: DecisionIn):
     district, order = _order(request, code, rectification_id)
     return _order_row(services.rectification_reject(actor=request.user, district=district,
@@ -617,7 +676,7 @@ def rectification_reject(request: HttpRequest, code: PathStr, rectification_id: 
 
 
 @router.post("rectifications/{int:rectification_id}/visits", response={201: VisitOut})
-def rectification_visit(request: HttpRequest, code: PathStr, rectification_id: int,
+def rectification_visit(request: HttpRequest, code: PathStr, rectification_id: Id,
                         payload: VisitIn):
     district, order = _order(request, code, rectification_id)
     campaign = (selectors.campaign_get(user=request.user, district=district,
@@ -665,18 +724,15 @@ def campaign_create(request: HttpRequest, code: PathStr, payload: CampaignIn):
 
 
 @router.get("campaigns/{int:campaign_id}", response=CampaignDetail)
-def campaign_get(request: HttpRequest, code: PathStr, campaign_id: int):
+def campaign_get(request: HttpRequest, code: PathStr, campaign_id: Id):
     _district, campaign = _campaign(request, code, campaign_id)
     return _campaign_detail(campaign)
 
 
-@router.post("campaigns/{int:campaign_id}/teams", response={201: dict})
-def campaign_team(request: HttpRequest, code: PathStr, campaign_id: int, payload: TeamIn):
-    from shangquan.core.selectors import access_member_user
-
+@router.post("campaigns/{int:campaign_id}/teams", response={201: TeamCreatedOut})
+def campaign_team(request: HttpRequest, code: PathStr, campaign_id: Id, payload: TeamIn):
     district, campaign = _campaign(request, code, campaign_id)
-    members = [access_member_user(district=district, user_id=pk)
-               for pk in dict.fromkeys(payload.member_ids)]
+    members = access_member_users(district=district, user_ids=payload.member_ids)
     team = services.campaign_team_create(
         actor=request.user, district=district, campaign=campaign, name=payload.name,
         departments=_many(Department, district, payload.department_ids), members=members,
@@ -685,7 +741,7 @@ def campaign_team(request: HttpRequest, code: PathStr, campaign_id: int, payload
 
 
 @router.post("campaigns/{int:campaign_id}/plan-before", response=IdsOut)
-def campaign_plan_before(request: HttpRequest, code: PathStr, campaign_id: int):
+def campaign_plan_before(request: HttpRequest, code: PathStr, campaign_id: Id):
     district, campaign = _campaign(request, code, campaign_id)
     planned = services.campaign_plan_before(actor=request.user, district=district,
                                             campaign=campaign)
@@ -693,7 +749,7 @@ def campaign_plan_before(request: HttpRequest, code: PathStr, campaign_id: int):
 
 
 @router.post("campaigns/{int:campaign_id}/plan-after", response=IdsOut)
-def campaign_plan_after(request: HttpRequest, code: PathStr, campaign_id: int):
+def campaign_plan_after(request: HttpRequest, code: PathStr, campaign_id: Id):
     district, campaign = _campaign(request, code, campaign_id)
     planned = services.campaign_plan_after(actor=request.user, district=district,
                                            campaign=campaign)
@@ -701,28 +757,24 @@ def campaign_plan_after(request: HttpRequest, code: PathStr, campaign_id: int):
 
 
 @router.get("campaigns/{int:campaign_id}/open-findings", response=list[RectificationOut])
-def campaign_open_findings(request: HttpRequest, code: PathStr, campaign_id: int):
+def campaign_open_findings(request: HttpRequest, code: PathStr, campaign_id: Id):
     _district, campaign = _campaign(request, code, campaign_id)
     return [_order_row(o) for o in selectors.campaign_open_findings(campaign)[:500]]
 
 
 @router.post("campaigns/{int:campaign_id}/close", response=CampaignOut)
-def campaign_close(request: HttpRequest, code: PathStr, campaign_id: int, payload: CloseIn):
+def campaign_close(request: HttpRequest, code: PathStr, campaign_id: Id, payload: CloseIn):
     district, campaign = _campaign(request, code, campaign_id)
     return _campaign_row(services.campaign_close(actor=request.user, district=district,
                                                  campaign=campaign, summary=payload.summary))
 
 
-@router.get("campaigns/{int:campaign_id}/report.{fmt}")
-def campaign_report(request: HttpRequest, code: PathStr, campaign_id: int, fmt: str):
-    _district, campaign = _campaign(request, code, campaign_id)
-    if fmt == "xlsx":
-        body, ctype = reports.campaign_xlsx(campaign), \
-            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    elif fmt == "pdf":
-        body, ctype = reports.campaign_pdf(campaign), "application/pdf"
-    else:
-        raise NotFound()
+@router.get("campaigns/{int:campaign_id}/report.{fmt}",
+            openapi_extra=file_download(XLSX, "application/pdf"))
+def campaign_report(request: HttpRequest, code: PathStr, campaign_id: Id, fmt: str):
+    district, campaign = _campaign(request, code, campaign_id)
+    body, ctype = reports.campaign_report(actor=request.user, district=district,
+                                          campaign=campaign, fmt=fmt)
     response = HttpResponse(body, content_type=ctype)
     stamp = timezone.localdate().strftime("%Y%m%d")
     response["Content-Disposition"] = f'attachment; filename="campaign-{campaign.pk}-{stamp}.{fmt}"'

@@ -29,9 +29,10 @@ def cards(user, district) -> list[dict]:
                 planned_for__lte=timezone.localdate())
             out.append({"label": _("今日待检查"), "value": today.count(),
                         "url": reverse("inspections:list", kwargs={"code": district.code}),
-                        "tone": "info"})
+                        "tone": "info", "mine": True})
         return out
     if policies.has_role(user, district, "merchant"):
         mine = orders.filter(merchant_id__in=own_merchant_ids(user, district))
-        return [{"label": _("我的待整改"), "value": mine.count(), "url": url, "tone": "warn"}]
+        return [{"label": _("我的待整改"), "value": mine.count(), "url": url, "tone": "warn",
+                 "mine": True}]
     return []

@@ -21,10 +21,12 @@ from django.db.models import Q
 from django.utils import timezone
 from PIL import Image
 
+from shangquan.core.actors import SYSTEM
 from shangquan.core.audit import audit_record
 from shangquan.core.demo import DemoContext
 from shangquan.core.roles import Role
 from shangquan.merchants.models import Grid, Merchant
+from shangquan.merchants.services import merchant_status_set
 
 from . import services
 from .models import (
@@ -40,7 +42,7 @@ from .models import (
     Inspection,
     Rectification,
 )
-from .services.rectifications import rules_for
+from .selectors import rectification_days, rules_for
 
 FOOD = ("餐饮", "小吃", "烧烤", "火锅", "饮品", "茶饮")
 # Chance an item fails, by severity: most shops pass most items.
@@ -93,7 +95,7 @@ def load(ctx: DemoContext) -> None:
     loader.showcase()
     loader.upcoming()
     services.rectification_escalate_overdue(district=district)
-    audit_record(actor=None, district=district, action="inspections.demo_load",
+    audit_record(actor=SYSTEM, district=district, action="inspections.demo.load",
                  object_type="inspections.campaign", object_id="*",
                  after={"inspections": Inspection.objects.filter(district=district).count(),
                         "rectifications": Rectification.objects.filter(
@@ -206,7 +208,7 @@ class _Loader:
         for finding in Finding.objects.filter(inspection=inspection).select_related(
                 "rectification"):
             order = finding.rectification
-            deadline = done + timedelta(days=self.rules.days_for(order.severity))
+            deadline = done + timedelta(days=rectification_days(self.rules, order.severity))
             Rectification.objects.filter(pk=order.pk).update(issued_at=done, deadline=deadline)
             Finding.objects.filter(pk=finding.pk).update(created_at=done)
         return inspection
@@ -241,8 +243,6 @@ class _Loader:
                 status="verified", submitted_at=submitted, verified_by=inspector,
                 verified_at=submitted + timedelta(hours=22))
             if order.stop_business:
-                from shangquan.merchants.services import merchant_status_set
-
                 merchant_status_set(actor=inspector, merchant=order.merchant, status="open",
                                     reason=f"整改验收通过，恢复营业：{order.number}")
             verified_at = submitted + timedelta(hours=22)
@@ -306,7 +306,7 @@ class _Loader:
         for order in orders:
             Rectification.objects.filter(pk=order.pk).update(
                 issued_at=now - timedelta(days=1),
-                deadline=now + timedelta(days=self.rules.days_for(order.severity)))
+                deadline=now + timedelta(days=rectification_days(self.rules, order.severity)))
         if orders:
             first = Rectification.objects.get(pk=orders[0].pk)
             services.rectification_evidence_submit(actor=owner, district=self.d,

@@ -30,30 +30,6 @@ class Severity(models.TextChoices):
 SEVERITY_RANK = {Severity.GENERAL: 1, Severity.MAJOR: 2, Severity.SERIOUS: 3}
 
 
-class InspectionRules(DistrictScoped):
-    """Per-district numbers: rectification deadlines by severity, the repeat window."""
-
-    general_days = models.PositiveSmallIntegerField(_("一般隐患整改期限（天）"), default=7)
-    major_days = models.PositiveSmallIntegerField(_("较重隐患整改期限（天）"), default=3)
-    serious_days = models.PositiveSmallIntegerField(_("严重隐患整改期限（天）"), default=1)
-    repeat_window_days = models.PositiveSmallIntegerField(_("重复隐患预警窗口（天）"), default=90)
-    updated_at = models.DateTimeField(auto_now=True)
-
-    class Meta:
-        verbose_name = _("检查规则")
-        verbose_name_plural = _("检查规则")
-        constraints = [
-            models.UniqueConstraint(fields=["district"], name="inspection_rules_one_per_district"),
-            models.CheckConstraint(condition=Q(general_days__gte=1, major_days__gte=1,
-                                               serious_days__gte=1, repeat_window_days__gte=1),
-                                   name="inspection_rules_positive"),
-        ]
-
-    def days_for(self, severity: str) -> int:
-        return {Severity.GENERAL: self.general_days, Severity.MAJOR: self.major_days,
-                Severity.SERIOUS: self.serious_days}[Severity(severity)]
-
-
 # --- checklists -----------------------------------------------------------------------
 class ChecklistTemplate(DistrictScoped):
     """燃气安全, 用电安全 …: a named checklist whose items live in versions."""
@@ -208,6 +184,8 @@ class CampaignTeam(DistrictScoped):
 # --- inspections -----------------------------------------------------------------------
 class Inspection(DistrictScoped):
     """One visit: of one merchant, or of a whole grid (then one child per merchant)."""
+    # The console page the audit log links to (core/templatetags/audit_tags.audit_link).
+    AUDIT_URL = ("inspections:detail", "inspection_id")
 
     class Kind(models.TextChoices):
         ROUTINE = "routine", _("日常检查")
@@ -333,6 +311,8 @@ class AnswerPhoto(DistrictScoped):
 # --- rectification ------------------------------------------------------------------------
 class Rectification(DistrictScoped):
     """整改单: issued → submitted → verified | rejected → submitted …; overdue → escalated."""
+    # The console page the audit log links to (core/templatetags/audit_tags.audit_link).
+    AUDIT_URL = ("inspections:rectification", "rectification_id")
 
     class Status(models.TextChoices):
         ISSUED = "issued", _("待整改")

@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 from typing import Any
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, F, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from shangquan.core import policies
+from shangquan.core.district_settings import Values, district_settings
 from shangquan.core.errors import NotFound
 from shangquan.core.models import District
 from shangquan.merchants.models import Grid, Merchant
+from shangquan.workorders.selectors import work_order_substantiated_counts
 
 from .models import (
     Answer,
@@ -24,35 +26,73 @@ from .models import (
     FollowUpVisit,
     Inspection,
     Rectification,
+    Severity,
 )
 from .policies import can_see_merchant, is_staff, own_merchant_ids
-from .services.campaigns import complaint_counts, target_merchants
-from .services.rectifications import rules_for
 
 OPEN = Rectification.OPEN_STATUSES
+
+
+def rules_for(district: District) -> Values:
+    """The district's inspection rules (``settings_schema``; defaults until changed)."""
+    return district_settings(district=district, app="inspections")
+
+
+def rectification_days(rules: Values, severity: str) -> int:
+    """The rectification deadline, in days, for a finding of ``severity``."""
+    return rules[f"{Severity(severity).value}_days"]
+
+
+def target_merchants(campaign: Campaign) -> QuerySet[Merchant]:
+    """Open merchants in the campaign's grids and categories (all, if none are set)."""
+    qs = Merchant.objects.filter(district_id=campaign.district_id,
+                                 status=Merchant.Status.OPEN)
+    grid_ids = list(campaign.grids.values_list("pk", flat=True))
+    if grid_ids:
+        qs = qs.filter(grid_id__in=grid_ids)
+    if campaign.categories:
+        qs = qs.filter(category__in=campaign.categories)
+    return qs
+
+
+def holiday_window(campaign: Campaign) -> tuple[datetime, datetime]:
+    """[start 00:00, the day after end 00:00) in the district's local time."""
+    tz = timezone.get_current_timezone()
+    return (timezone.make_aware(datetime.combine(campaign.start, time.min), tz),
+            timezone.make_aware(datetime.combine(campaign.end + timedelta(days=1), time.min), tz))
+
+
+def complaint_counts(campaign: Campaign) -> dict[int, int]:
+    """merchant id → substantiated complaints during the holiday, from the work orders."""
+    start, end = holiday_window(campaign)
+    return work_order_substantiated_counts(district=campaign.district, start=start, end=end)
 
 
 # --- checklists ---------------------------------------------------------------------------
 def template_list(*, user: Any, district: District,
                   active_only: bool = True) -> QuerySet[ChecklistTemplate]:
-    policies.require(user, district, "inspections.template_view")
+    policies.require(user, "inspections.template_view", district)
+    # Newest version first, with its items: a list of templates is three queries.
     qs = ChecklistTemplate.objects.filter(district=district).prefetch_related(
-        Prefetch("versions", queryset=ChecklistVersion.objects.order_by("-number")))
+        Prefetch("versions", queryset=ChecklistVersion.objects.order_by("-number")
+                 .prefetch_related("items")))
     return qs.filter(is_active=True) if active_only else qs
 
 
+def template_latest_version(template: ChecklistTemplate) -> ChecklistVersion | None:
+    """The newest version: from :func:`template_list`'s prefetch when the template has it."""
+    if "versions" in getattr(template, "_prefetched_objects_cache", {}):
+        versions = template.versions.all()
+        return versions[0] if versions else None
+    return template.versions.order_by("-number").first()
+
+
 def template_get(*, user: Any, district: District, template_id: Any) -> ChecklistTemplate:
-    policies.require(user, district, "inspections.template_view")
+    policies.require(user, "inspections.template_view", district)
     template = ChecklistTemplate.objects.filter(district=district, pk=_int(template_id)).first()
     if template is None:
         raise NotFound()
     return template
-
-
-def rules_get(*, user: Any, district: District):
-    """The district's deadlines and repeat window (defaults until the committee sets them)."""
-    policies.require(user, district, "inspections.template_view")
-    return rules_for(district)
 
 
 def version_items(version: ChecklistVersion) -> QuerySet[ChecklistItem]:
@@ -71,7 +111,7 @@ def _visible_inspections(user: Any, district: District) -> QuerySet[Inspection]:
     qs = Inspection.objects.filter(district=district)
     if is_staff(user, district):
         return qs
-    policies.require(user, district, "inspections.merchant_history")
+    policies.require(user, "inspections.merchant_history", district)
     return qs.filter(merchant_id__in=own_merchant_ids(user, district),
                      status=Inspection.Status.COMPLETED)
 
@@ -141,7 +181,7 @@ def inspection_progress(inspection: Inspection) -> dict:
 def rectification_list(*, user: Any, district: District, status: str = "", severity: str = "",
                        source: str = "", merchant_id: Any = None, grid_id: Any = None,
                        overdue: bool = False, open_only: bool = False) -> QuerySet[Rectification]:
-    policies.require(user, district, "inspections.rectification_view")
+    policies.require(user, "inspections.rectification_view", district)
     qs = Rectification.objects.filter(district=district).select_related("merchant",
                                                                         "merchant__grid")
     if not is_staff(user, district):
@@ -165,7 +205,7 @@ def rectification_list(*, user: Any, district: District, status: str = "", sever
 
 
 def rectification_get(*, user: Any, district: District, rectification_id: Any) -> Rectification:
-    policies.require(user, district, "inspections.rectification_view")
+    policies.require(user, "inspections.rectification_view", district)
     order = (Rectification.objects.select_related("merchant", "issued_by", "verified_by",
                                                   "department")
              .filter(district=district, pk=_int(rectification_id)).first())
@@ -193,7 +233,7 @@ def _level(open_count: int, overdue: int, serious: int, repeated: int) -> str:
 
 def risk_register(*, user: Any, district: District) -> list[dict]:
     """Per grid: open, overdue, serious and repeated findings, and a colour."""
-    policies.require(user, district, "inspections.risk_view")
+    policies.require(user, "inspections.risk_view", district)
     now = timezone.now()
     window = timezone.now() - timedelta(days=rules_for(district).repeat_window_days)
     rows = (Rectification.objects.filter(district=district, status__in=OPEN)
@@ -225,7 +265,7 @@ def risk_register(*, user: Any, district: District) -> list[dict]:
 
 def repeat_warnings(*, user: Any, district: District, limit: int = 50) -> list[Finding]:
     """Same item found twice at the same merchant within the district's window."""
-    policies.require(user, district, "inspections.risk_view")
+    policies.require(user, "inspections.risk_view", district)
     window = timezone.now() - timedelta(days=rules_for(district).repeat_window_days)
     return list(Finding.objects.filter(district=district, repeat_of__isnull=False,
                                        created_at__gte=window)
@@ -235,13 +275,14 @@ def repeat_warnings(*, user: Any, district: District, limit: int = 50) -> list[F
 
 # --- campaigns -------------------------------------------------------------------------------
 def campaign_list(*, user: Any, district: District) -> QuerySet[Campaign]:
-    policies.require(user, district, "inspections.campaign_view")
+    policies.require(user, "inspections.campaign_view", district)
     return Campaign.objects.filter(district=district).order_by("-start", "-pk")
 
 
 def campaign_get(*, user: Any, district: District, campaign_id: Any) -> Campaign:
-    policies.require(user, district, "inspections.campaign_view")
-    campaign = Campaign.objects.filter(district=district, pk=_int(campaign_id)).first()
+    policies.require(user, "inspections.campaign_view", district)
+    campaign = (Campaign.objects.select_related("district")  # its progress reads the district
+                .filter(district=district, pk=_int(campaign_id)).first())
     if campaign is None:
         raise NotFound()
     return campaign
@@ -322,7 +363,7 @@ def campaign_report_rows(campaign: Campaign) -> list[dict]:
 
 # --- merchant pages ----------------------------------------------------------------------------
 def merchant_history(*, user: Any, district: District, merchant: Merchant) -> dict:
-    policies.require(user, district, "inspections.merchant_history")
+    policies.require(user, "inspections.merchant_history", district)
     if merchant.district_id != district.pk or not can_see_merchant(user, district, merchant):
         raise NotFound()
     inspections = (Inspection.objects.filter(district=district, merchant=merchant)
@@ -345,3 +386,35 @@ def merchant_latest_outcome(merchant: Merchant) -> dict | None:
                                               merchant=merchant, status__in=OPEN).count()
     return {"date": timezone.localtime(last.completed_at).date(), "result": last.result,
             "result_label": last.get_result_display(), "open_findings": open_count}
+
+
+# --- for ratings' evidence (district-wide, one query each) ------------------------------------
+def rating_evidence(*, district: District, start: datetime, end: datetime) -> dict[str, dict]:
+    """Per merchant, the rows a rating deducts for, each with its id:
+    ``serious_findings`` (found in [start, end)), ``overdue`` (rectifications whose
+    deadline fell in the window and that were escalated, verified late or are still open
+    past it) and ``open_serious`` (serious rectifications open now: they cap the grade)."""
+    now = timezone.now()
+    out: dict[str, dict] = {"serious_findings": {}, "overdue": {}, "open_serious": {}}
+    for merchant_id, pk, title, created in (
+            Finding.objects.filter(district=district, severity=Severity.SERIOUS,
+                                   created_at__gte=start, created_at__lt=end)
+            .values_list("merchant_id", "pk", "rectification__title", "created_at")
+            .order_by("created_at")):
+        out["serious_findings"].setdefault(merchant_id, []).append(
+            {"id": pk, "label": title[:100], "date": timezone.localtime(created).date()})
+    late = (Q(escalated_at__isnull=False) | Q(verified_at__gt=F("deadline"))
+            | (Q(status__in=OPEN) & ~Q(status=Rectification.Status.SUBMITTED)))
+    for merchant_id, pk, number, deadline in (
+            Rectification.objects.filter(district=district, deadline__gte=start,
+                                         deadline__lt=min(end, now))
+            .filter(late).values_list("merchant_id", "pk", "number", "deadline")
+            .order_by("deadline")):
+        out["overdue"].setdefault(merchant_id, []).append(
+            {"id": pk, "label": number, "date": timezone.localtime(deadline).date()})
+    for merchant_id, pk in (Rectification.objects.filter(district=district,
+                                                         severity=Severity.SERIOUS,
+                                                         status__in=OPEN)
+                            .values_list("merchant_id", "pk")):
+        out["open_serious"].setdefault(merchant_id, []).append(pk)
+    return out

@@ -1,4 +1,4 @@
-"""Thin task wrappers; the periodic ones are declared in shangquan/schedule.py."""
+"""Thin task wrappers; the periodic ones are declared in the app's apps.py."""
 
 from django_tasks import task
 

@@ -9,13 +9,13 @@ import datetime as dt
 from decimal import Decimal
 
 from django.http import HttpRequest, HttpResponse
-from ninja import File, Path, Router, Schema, Status
+from ninja import Field, File, FilterSchema, Path, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from shangquan.core import policies
-from shangquan.core.apibase import paginate
+from shangquan.core.apibase import XLSX, Id, Rows, file_download, paginate
 from shangquan.core.pii import phone_mask
-from shangquan.core.selectors import access_district
+from shangquan.core.selectors import access_district, access_member_user
 
 from . import grids, jobs, rosters, selectors, services
 from .exporting import merchants_export_xlsx
@@ -55,11 +55,14 @@ class MerchantOut(Schema):
     updated_at: dt.datetime
 
 
-class MerchantPage(Schema):
-    count: int
-    limit: int
-    offset: int
-    items: list[MerchantOut]
+class MerchantFilter(FilterSchema):
+    q: str = ""
+    category: str = ""
+    status: str = ""
+    grid: str = Field("", pattern=r"^(|none|[1-9][0-9]{0,17})$",
+                      description="a grid id, or 'none' for merchants without a grid")
+    association: Id | None = None
+    party: bool | None = None
 
 
 class MerchantIn(Schema):
@@ -74,11 +77,11 @@ class MerchantIn(Schema):
     phone: str = ""
     opening_hours: str = ""
     outdoor_area: Decimal | None = None
-    association: int | None = None
-    grid: int | None = None
+    association: Id | None = None
+    grid: Id | None = None
     is_party_member: bool = False
     party_badge: str = ""
-    party_member: int | None = None
+    party_member: Id | None = None
     commit_identity: str = ""
     commit_duty: str = ""
     commit_promise: str = ""
@@ -96,17 +99,17 @@ class MerchantPatch(Schema):
     phone: str | None = None
     opening_hours: str | None = None
     outdoor_area: Decimal | None = None
-    association: int | None = None
-    grid: int | None = None
+    association: Id | None = None
+    grid: Id | None = None
     is_party_member: bool | None = None
     party_badge: str | None = None
-    party_member: int | None = None
+    party_member: Id | None = None
     commit_identity: str | None = None
     commit_duty: str | None = None
     commit_promise: str | None = None
 
 
-class StatusIn(Schema):
+class MerchantStatusIn(Schema):
     status: str
     reason: str
 
@@ -118,16 +121,16 @@ def _out(request: HttpRequest, merchant) -> dict:
     return data
 
 
-@router.get("merchants", response=MerchantPage)
-def merchant_list(request: HttpRequest, code: Path[str], q: str = "", category: str = "",
-                  status: str = "", grid: str = "", association: int | None = None,
-                  party: bool | None = None, limit: int = 50, offset: int = 0):
+@router.get("merchants", response=list[MerchantOut])
+@paginate
+def merchant_list(request: HttpRequest, code: Path[str], filters: Query[MerchantFilter]):
     district = access_district(user=request.user, code=code)
-    policies.require(request.user, district, "merchant.view")
-    qs = selectors.merchant_list(district=district, q=q, category=category, status=status,
-                                 grid=grid or None, association=association, party=party)
-    items, meta = paginate(qs, limit=limit, offset=offset)
-    return {**meta, "items": [_out(request, m) for m in items]}
+    policies.require(request.user, "merchant.view", district)
+    qs = selectors.merchant_list(district=district, q=filters.q, category=filters.category,
+                                 status=filters.status, grid=filters.grid or None,
+                                 association=filters.association, party=filters.party)
+    return Rows(qs, lambda m: _out(request, m))
+
 
 
 @router.post("merchants", response={201: MerchantOut})
@@ -138,7 +141,7 @@ def merchant_create(request: HttpRequest, code: Path[str], payload: MerchantIn):
     return Status(201, _out(request, merchant))
 
 
-@router.get("merchants.xlsx")
+@router.get("merchants.xlsx", openapi_extra=file_download(XLSX))
 def merchant_export(request: HttpRequest, code: Path[str]):
     district = access_district(user=request.user, code=code)
     return HttpResponse(merchants_export_xlsx(actor=request.user, district=district),
@@ -147,16 +150,17 @@ def merchant_export(request: HttpRequest, code: Path[str]):
 
 
 @router.get("merchants/{int:merchant_id}", response=MerchantOut)
-def merchant_get(request: HttpRequest, code: Path[str], merchant_id: int):
+def merchant_get(request: HttpRequest, code: Path[str], merchant_id: Id):
     district = access_district(user=request.user, code=code)
     merchant = selectors.access_merchant(district=district, merchant_id=merchant_id)
     if not can_see_phone(request.user, merchant):
-        policies.require(request.user, district, "merchant.view")
+        policies.require(request.user, "merchant.view", district)
     return _out(request, merchant)
 
 
 @router.patch("merchants/{int:merchant_id}", response=MerchantOut)
-def merchant_update(request: HttpRequest, code: Path[str], merchant_id: int, payload: MerchantPatch):
+def merchant_update(request: HttpRequest, code: Path[str], merchant_id: Id,
+                    payload: MerchantPatch):
     district = access_district(user=request.user, code=code)
     merchant = selectors.access_merchant(district=district, merchant_id=merchant_id)
     fields = payload.dict(exclude_unset=True)
@@ -165,7 +169,8 @@ def merchant_update(request: HttpRequest, code: Path[str], merchant_id: int, pay
 
 
 @router.post("merchants/{int:merchant_id}/status", response=MerchantOut)
-def merchant_status(request: HttpRequest, code: Path[str], merchant_id: int, payload: StatusIn):
+def merchant_status(request: HttpRequest, code: Path[str], merchant_id: Id,
+                    payload: MerchantStatusIn):
     district = access_district(user=request.user, code=code)
     merchant = selectors.access_merchant(district=district, merchant_id=merchant_id)
     return _out(request, services.merchant_status_set(actor=request.user, merchant=merchant,
@@ -194,7 +199,7 @@ def merchant_import(request: HttpRequest, code: Path[str], file: File[UploadedFi
 
 
 @router.get("merchants/imports/{int:job_id}", response=ImportJobOut)
-def merchant_import_get(request: HttpRequest, code: Path[str], job_id: int):
+def merchant_import_get(request: HttpRequest, code: Path[str], job_id: Id):
     district = access_district(user=request.user, code=code)
     return selectors.import_job_get(user=request.user, district=district, job_id=job_id)
 
@@ -210,7 +215,7 @@ class AssociationOut(Schema):
 @router.get("associations", response=list[AssociationOut])
 def association_list(request: HttpRequest, code: Path[str]):
     district = access_district(user=request.user, code=code)
-    policies.require(request.user, district, "merchant.view")
+    policies.require(request.user, "merchant.view", district)
     return list(selectors.association_list(district=district))
 
 
@@ -225,11 +230,8 @@ class GridOut(Schema):
     n: int = 0
 
 
-class GridPage(Schema):
-    count: int
-    limit: int
-    offset: int
-    items: list[GridOut]
+class GridFilter(FilterSchema):
+    q: str = ""
 
 
 class GridIn(Schema):
@@ -240,13 +242,13 @@ class GridIn(Schema):
 
 class GridPatch(Schema):
     name: str | None = None
-    leader_id: int | None = None
+    leader_id: Id | None = None
     leader_name: str | None = None
     public_contact: str | None = None
 
 
 class ProposeIn(Schema):
-    size: int = 10
+    size: int = Field(10, ge=1, le=500)
 
 
 class ProposedOut(Schema):
@@ -256,32 +258,32 @@ class ProposedOut(Schema):
     longitude: Decimal | None
 
 
-class AssignIn(Schema):
-    merchant_ids: list[int]
+class GridAssignIn(Schema):
+    merchant_ids: list[Id]
 
 
-class ContactIn(Schema):
+class GridContactIn(Schema):
     kind: str
     name: str
     phone: str = ""
 
 
-class ContactOut(Schema):
+class GridContactOut(Schema):
     id: int
     kind: str
     name: str
     phone: str
 
 
-@router.get("grids", response=GridPage)
-def grid_list(request: HttpRequest, code: Path[str], q: str = "", limit: int = 50, offset: int = 0):
+@router.get("grids", response=list[GridOut])
+@paginate
+def grid_list(request: HttpRequest, code: Path[str], filters: Query[GridFilter]):
     district = access_district(user=request.user, code=code)
-    policies.require(request.user, district, "merchant.view")
+    policies.require(request.user, "merchant.view", district)
     qs = selectors.grid_list(district=district)
-    if q:
-        qs = qs.filter(name__icontains=q)
-    items, meta = paginate(qs, limit=limit, offset=offset)
-    return {**meta, "items": items}
+    if filters.q:
+        qs = qs.filter(name__icontains=filters.q)
+    return qs
 
 
 @router.post("grids", response={201: GridOut})
@@ -294,7 +296,7 @@ def grid_create(request: HttpRequest, code: Path[str], payload: GridIn):
 @router.post("grids/propose", response=list[ProposedOut])
 def grid_propose(request: HttpRequest, code: Path[str], payload: ProposeIn):
     district = access_district(user=request.user, code=code)
-    policies.require(request.user, district, "grid.manage")
+    policies.require(request.user, "grid.manage", district)
     return grids.grids_propose(district=district, size=payload.size)
 
 
@@ -307,21 +309,19 @@ def grid_apply(request: HttpRequest, code: Path[str], payload: ProposeIn):
 
 
 @router.get("grids/{int:grid_id}", response=GridOut)
-def grid_get(request: HttpRequest, code: Path[str], grid_id: int):
+def grid_get(request: HttpRequest, code: Path[str], grid_id: Id):
     district = access_district(user=request.user, code=code)
-    policies.require(request.user, district, "merchant.view")
+    policies.require(request.user, "merchant.view", district)
     return selectors.grid_list(district=district).filter(pk=grid_id).first() or \
         selectors.access_grid(district=district, grid_id=grid_id)
 
 
 @router.patch("grids/{int:grid_id}", response=GridOut)
-def grid_update(request: HttpRequest, code: Path[str], grid_id: int, payload: GridPatch):
+def grid_update(request: HttpRequest, code: Path[str], grid_id: Id, payload: GridPatch):
     district = access_district(user=request.user, code=code)
     grid = selectors.access_grid(district=district, grid_id=grid_id)
     fields = payload.dict(exclude_unset=True)
     if "leader_id" in fields:
-        from shangquan.core.selectors import access_member_user
-
         leader_id = fields.pop("leader_id")
         fields["leader"] = (access_member_user(district=district, user_id=leader_id)
                             if leader_id else None)
@@ -329,7 +329,7 @@ def grid_update(request: HttpRequest, code: Path[str], grid_id: int, payload: Gr
 
 
 @router.post("grids/{int:grid_id}/assign", response=GridOut)
-def grid_assign(request: HttpRequest, code: Path[str], grid_id: int, payload: AssignIn):
+def grid_assign(request: HttpRequest, code: Path[str], grid_id: Id, payload: GridAssignIn):
     district = access_district(user=request.user, code=code)
     grid = selectors.access_grid(district=district, grid_id=grid_id)
     merchants = [selectors.access_merchant(district=district, merchant_id=i)
@@ -338,8 +338,9 @@ def grid_assign(request: HttpRequest, code: Path[str], grid_id: int, payload: As
     return selectors.grid_list(district=district).get(pk=grid.pk)
 
 
-@router.post("grids/{int:grid_id}/contacts", response={201: ContactOut})
-def grid_contact_add(request: HttpRequest, code: Path[str], grid_id: int, payload: ContactIn):
+@router.post("grids/{int:grid_id}/contacts", response={201: GridContactOut})
+def grid_contact_add(request: HttpRequest, code: Path[str], grid_id: Id,
+                     payload: GridContactIn):
     district = access_district(user=request.user, code=code)
     grid = selectors.access_grid(district=district, grid_id=grid_id)
     contact = grids.grid_contact_add(actor=request.user, grid=grid, **payload.dict())
@@ -357,11 +358,8 @@ class RosterOut(Schema):
     closed_dates: list[str]
 
 
-class RosterPage(Schema):
-    count: int
-    limit: int
-    offset: int
-    items: list[RosterOut]
+class RosterFilter(FilterSchema):
+    grid: Id | None = None
 
 
 class AssignmentOut(Schema):
@@ -376,7 +374,7 @@ class RosterDetail(RosterOut):
 
 class RosterIn(Schema):
     title: str = ""
-    grid_id: int | None = None
+    grid_id: Id | None = None
     starts_on: dt.date
     ends_on: dt.date
     closed_weekdays: list[int] = []
@@ -384,9 +382,9 @@ class RosterIn(Schema):
 
 
 class SwapIn(Schema):
-    merchant_id: int
+    merchant_id: Id
     date: dt.date
-    partner_id: int | None = None
+    partner_id: Id | None = None
     reason: str = ""
 
 
@@ -398,14 +396,12 @@ def _roster_detail(roster) -> dict:
     return data
 
 
-@router.get("rosters", response=RosterPage)
-def roster_list(request: HttpRequest, code: Path[str], grid: int | None = None, limit: int = 50,
-                offset: int = 0):
+@router.get("rosters", response=list[RosterOut])
+@paginate
+def roster_list(request: HttpRequest, code: Path[str], filters: Query[RosterFilter]):
     district = access_district(user=request.user, code=code)
-    policies.require(request.user, district, "merchant.view")
-    items, meta = paginate(selectors.roster_list(district=district, grid=grid), limit=limit,
-                           offset=offset)
-    return {**meta, "items": items}
+    policies.require(request.user, "merchant.view", district)
+    return selectors.roster_list(district=district, grid=filters.grid)
 
 
 @router.post("rosters", response={201: RosterDetail})
@@ -428,7 +424,7 @@ class StewardOut(Schema):
 
 
 @router.get("rosters/today", response=StewardOut)
-def roster_today(request: HttpRequest, code: Path[str], grid: int | None = None):
+def roster_today(request: HttpRequest, code: Path[str], grid: Id | None = None):
     district = access_district(user=request.user, code=code)
     grid_obj = selectors.access_grid(district=district, grid_id=grid) if grid else None
     duty = selectors.steward_today(district=district, grid=grid_obj)
@@ -438,14 +434,14 @@ def roster_today(request: HttpRequest, code: Path[str], grid: int | None = None)
 
 
 @router.get("rosters/{int:roster_id}", response=RosterDetail)
-def roster_get(request: HttpRequest, code: Path[str], roster_id: int):
+def roster_get(request: HttpRequest, code: Path[str], roster_id: Id):
     district = access_district(user=request.user, code=code)
-    policies.require(request.user, district, "merchant.view")
+    policies.require(request.user, "merchant.view", district)
     return _roster_detail(selectors.access_roster(district=district, roster_id=roster_id))
 
 
 @router.post("rosters/{int:roster_id}/swaps", response={201: RosterDetail})
-def roster_swap(request: HttpRequest, code: Path[str], roster_id: int, payload: SwapIn):
+def roster_swap(request: HttpRequest, code: Path[str], roster_id: Id, payload: SwapIn):
     district = access_district(user=request.user, code=code)
     roster = selectors.access_roster(district=district, roster_id=roster_id)
     merchant = selectors.access_merchant(district=district, merchant_id=payload.merchant_id)
@@ -456,7 +452,14 @@ def roster_swap(request: HttpRequest, code: Path[str], roster_id: int, payload: 
     return Status(201, _roster_detail(roster))
 
 
+class PublicCommitments(Schema):
+    identity: str
+    duty: str
+    promise: str
+
+
 class PublicMerchantOut(Schema):
+
     name: str
     category: str
     status: str
@@ -471,7 +474,7 @@ class PublicMerchantOut(Schema):
     grid_leader: str
     grid_contact: str
     party_badge: str
-    commitments: dict
+    commitments: PublicCommitments | None
     steward: str
     report_url: str
 
@@ -492,6 +495,7 @@ def merchant_public(request: HttpRequest, token: str):
         "party_badge": merchant.party_badge_label,
         "commitments": ({"identity": merchant.commit_identity, "duty": merchant.commit_duty,
                          "promise": merchant.commit_promise}
-                        if merchant.is_party_member else {}),
+                        if merchant.is_party_member else None),
+
         "steward": duty.merchant.name if duty else "", "report_url": report_url(merchant),
     }

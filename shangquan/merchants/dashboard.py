@@ -7,13 +7,26 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from shangquan.core import policies
+from shangquan.core.roles import Role
 
 from .models import Grid, Merchant
 
 
+def my_grid_cards(user, district) -> list[dict]:
+    """A grid leader's own 十邻铺: one card per grid they lead, with its shops."""
+    url = reverse("merchants:list", kwargs={"code": district.code})
+    grids = (Grid.objects.filter(district=district, leader_id=user.pk)
+             .annotate(n=Count("merchants", filter=~Q(merchants__status="deregistered")))
+             .order_by("name"))
+    return [{"label": _("我的十邻铺：%(g)s") % {"g": g.name}, "value": g.n,
+             "url": f"{url}?grid={g.pk}", "tone": "", "mine": True} for g in grids]
+
+
 def cards(user, district) -> list[dict]:
-    if not policies.can(user, district, "merchant.view"):
+    if not policies.can(user, "merchant.view", district):
         return []
+    mine = my_grid_cards(user, district) if policies.has_role(
+        user, district, Role.GRID_LEADER) else []
     code = district.code
     counts = Merchant.objects.filter(district=district).aggregate(
         open=Count("id", filter=Q(status="open")),
@@ -29,4 +42,4 @@ def cards(user, district) -> list[dict]:
     if counts["loose"]:
         out.append({"label": _("未分网格商户"), "value": counts["loose"],
                     "url": f"{url}?grid=none", "tone": "warn"})
-    return out
+    return mine + out

@@ -12,6 +12,7 @@ from decimal import Decimal
 
 from django.utils import timezone
 
+from shangquan.core.actors import SYSTEM
 from shangquan.core.audit import audit_record
 from shangquan.core.demo import DemoContext
 from shangquan.core.errors import ValidationFailed
@@ -121,7 +122,7 @@ def load(ctx: DemoContext) -> None:
         MerchantStaff.objects.create(district=district, merchant=first, user=merchant_user,
                                      role=MerchantStaff.Role.OWNER)
     _grids(ctx, today)
-    audit_record(actor=None, district=district, action="merchant.demo_load",
+    audit_record(actor=SYSTEM, district=district, action="merchants.demo.load",
                  object_type="merchants.merchant", object_id="*",
                  after={"merchants": total, "party_members": len(members)})
 
@@ -134,7 +135,7 @@ def _region(code: str) -> str:
 def _grids(ctx: DemoContext, today: dt.date) -> None:
     district, rng = ctx.district, ctx.rng
     proposal = grids.grids_propose(district=district, size=10, prefix="十邻铺")
-    created = grids.grids_apply(actor=None, district=district, proposal=proposal)
+    created = grids.grids_apply(actor=SYSTEM, district=district, proposal=proposal)
     leader_user = ctx.users.get("grid_leader")
     contacts, updates = [], []
     for n, grid in enumerate(created):
@@ -158,7 +159,7 @@ def _grids(ctx: DemoContext, today: dt.date) -> None:
     closed = [0] if ctx.spec.kind == "night_market" else []
     for grid in created:
         try:
-            rosters.roster_generate(actor=None, district=district, title=f"{grid.name}街区管家",
+            rosters.roster_generate(actor=SYSTEM, district=district, title=f"{grid.name}街区管家",
                                     grid=grid, starts_on=today - dt.timedelta(days=7),
                                     ends_on=today + dt.timedelta(days=30),
                                     closed_weekdays=closed)

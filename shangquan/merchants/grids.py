@@ -17,7 +17,7 @@ from django.db.models import ProtectedError
 from django.utils.translation import gettext as _
 
 from shangquan.core import policies
-from shangquan.core.audit import audit_record, snapshot
+from shangquan.core.audit import audit_record, audited, snapshot
 from shangquan.core.errors import Conflict, ValidationFailed
 from shangquan.core.models import District
 from shangquan.core.pii import phone_normalize
@@ -100,11 +100,11 @@ def grids_propose(*, district: District, size: int = 10, prefix: str = "") -> li
     return out
 
 
+@audited("merchants.grid.apply_proposal")
 @transaction.atomic
 def grids_apply(*, actor: Any, district: District, proposal: list[ProposedGrid]) -> list[Grid]:
     """Save a proposal: grids by name (kept leaders and contacts), every shop moved in."""
-    if actor is not None:
-        policies.require(actor, district, "grid.manage")
+    policies.require(actor, "grid.manage", district)
     seen: set[int] = set()
     for proposed in proposal:
         if seen & set(proposed.merchant_ids):
@@ -127,7 +127,7 @@ def grids_apply(*, actor: Any, district: District, proposal: list[ProposedGrid])
                 removed.append(old.name)
             except ProtectedError:  # another module still points at it: keep, empty
                 pass
-    audit_record(actor=actor, district=district, action="grid.apply_proposal",
+    audit_record(actor=actor, district=district, action="merchants.grid.apply_proposal",
                  object_type="merchants.grid", object_id="*",
                  after={"grids": len(grids), "merchants": len(seen), "removed": removed})
     return grids
@@ -150,11 +150,11 @@ def grid_nearest(*, district: District, latitude: Any, longitude: Any,
                                      + (float(g.longitude) - lon) ** 2, g.name))
 
 
+@audited("merchants.grid.create")
 @transaction.atomic
 def grid_create(*, actor: Any, district: District, name: str, leader: Any = None,
                 leader_name: str = "", public_contact: str = "") -> Grid:
-    if actor is not None:
-        policies.require(actor, district, "grid.manage")
+    policies.require(actor, "grid.manage", district)
     name = name.strip()
     if not name:
         raise ValidationFailed(_("网格名称不能为空"), code="name_required")
@@ -162,14 +162,15 @@ def grid_create(*, actor: Any, district: District, name: str, leader: Any = None
         raise Conflict(_("同名网格已存在"), code="grid_exists")
     grid = Grid.objects.create(district=district, name=name, leader=leader,
                                leader_name=leader_name, public_contact=public_contact)
-    audit_record(actor=actor, district=district, obj=grid, action="grid.create",
+    audit_record(actor=actor, district=district, obj=grid, action="merchants.grid.create",
                  after=snapshot(grid))
     return grid
 
 
+@audited("merchants.grid.update")
 @transaction.atomic
 def grid_update(*, actor: Any, grid: Grid, **fields: Any) -> Grid:
-    policies.require(actor, grid.district, "grid.manage")
+    policies.require(actor, "grid.manage", grid.district)
     allowed = {"name", "leader", "leader_name", "public_contact"}
     if set(fields) - allowed:
         raise ValidationFailed(_("不能修改这些字段"), code="unknown_fields")
@@ -184,29 +185,31 @@ def grid_update(*, actor: Any, grid: Grid, **fields: Any) -> Grid:
     for key, value in fields.items():
         setattr(grid, key, value)
     grid.save()
-    audit_record(actor=actor, district=grid.district, obj=grid, action="grid.update",
+    audit_record(actor=actor, district=grid.district, obj=grid, action="merchants.grid.update",
                  before=before, after=snapshot(grid))
     return grid
 
 
+@audited("merchants.grid.assign")
 @transaction.atomic
 def grid_assign(*, actor: Any, grid: Grid, merchants: list[Merchant]) -> int:
     """Move shops into a grid by hand (a shop is only ever in one grid)."""
-    policies.require(actor, grid.district, "grid.manage")
+    policies.require(actor, "grid.manage", grid.district)
     ids = [m.pk for m in merchants if m.district_id == grid.district_id]
     if len(ids) != len(merchants):
         raise ValidationFailed(_("商户不属于本商圈"), code="merchant_foreign")
     before = dict(Merchant.objects.filter(pk__in=ids).values_list("id", "grid_id"))
     moved = Merchant.objects.filter(pk__in=ids).update(grid=grid)
-    audit_record(actor=actor, district=grid.district, obj=grid, action="grid.assign",
+    audit_record(actor=actor, district=grid.district, obj=grid, action="merchants.grid.assign",
                  before={"grids": before}, after={"grid": grid.pk, "merchants": ids})
     return moved
 
 
+@audited("merchants.grid.contact_add")
 @transaction.atomic
 def grid_contact_add(*, actor: Any, grid: Grid, kind: str, name: str,
                      phone: str = "") -> GridContact:
-    policies.require(actor, grid.district, "grid.manage")
+    policies.require(actor, "grid.manage", grid.district)
     if kind not in GridContact.Kind.values:
         raise ValidationFailed(_("未知的联系人类型"), code="unknown_kind")
     if not name.strip():
@@ -214,6 +217,6 @@ def grid_contact_add(*, actor: Any, grid: Grid, kind: str, name: str,
     contact = GridContact.objects.create(district=grid.district, grid=grid, kind=kind,
                                          name=name.strip(),
                                          phone=phone_normalize(phone) if phone else "")
-    audit_record(actor=actor, district=grid.district, obj=contact, action="grid.contact_add",
+    audit_record(actor=actor, district=grid.district, obj=contact, action="merchants.grid.contact_add",
                  after=snapshot(contact))
     return contact

@@ -1,7 +1,9 @@
 """Import merchant lists the way street offices keep them (.xlsx or .csv).
 
 Every row is checked and gets Chinese messages when something is wrong; good rows go
-in, bad rows are listed and left out. A re-import updates by licence number instead of
+in, bad rows are listed and left out. The template's example row (its name starts with
+``示例``) is never imported, and a category the district does not know is refused with
+the list of known ones. A re-import updates by licence number instead of
 duplicating. Work goes in chunks so a progress callback can report along the way.
 """
 
@@ -14,18 +16,23 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from django.db import transaction
+from django.core.exceptions import FieldDoesNotExist
+from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from shangquan.core import policies
-from shangquan.core.audit import audit_record, snapshot
-from shangquan.core.errors import ValidationFailed
-from shangquan.core.models import AuditLog, District
+from shangquan.core.actors import SYSTEM
+from shangquan.core.audit import audit_record, audited
+from shangquan.core.errors import DomainError, ValidationFailed
+from shangquan.core.models import District
 from shangquan.core.pii import phone_normalize
 
+from . import selectors, services
+from .grids import grid_nearest
 from .licences import licence_check
-from .models import Association, Grid, Merchant
+from .models import Association, Grid, ImportJob, Merchant
 
 CHUNK = 250
 MAX_ROWS = 20000
@@ -48,6 +55,8 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "status": ("状态", "经营状态", "status"),
 }
 REQUIRED = ("name", "licence_no", "category")
+# The template's example row starts with this; such a row is skipped, never imported.
+EXAMPLE_MARK = "示例"
 STATUS_WORDS = {"营业": "open", "在营": "open", "正常": "open", "开业": "open", "open": "open",
                 "停业": "suspended", "歇业": "suspended", "suspended": "suspended",
                 "注销": "deregistered", "deregistered": "deregistered"}
@@ -61,6 +70,7 @@ class ImportReport:
     created: int = 0
     updated: int = 0
     unchanged: int = 0
+    skipped: int = 0  # the template's example row(s)
     errors: list[dict[str, Any]] = field(default_factory=list)  # {"row": n, "messages": [...]}
 
     @property
@@ -122,8 +132,16 @@ def _text(value: Any) -> str:
     return str(value).strip()
 
 
-def parse_row(values: list[Any], mapping: dict[str, int]) -> tuple[dict[str, Any], list[str]]:
-    """One row -> (clean fields, Chinese error messages)."""
+def _is_example_row(values: list[Any], mapping: dict[str, int]) -> bool:
+    index = mapping.get("name")
+    return (index is not None and index < len(values)
+            and _text(values[index]).startswith(EXAMPLE_MARK))
+
+
+def parse_row(values: list[Any], mapping: dict[str, int],
+              categories: set[str] | None = None) -> tuple[dict[str, Any], list[str]]:
+    """One row -> (clean fields, Chinese error messages). With ``categories``, a category
+    outside that set is an error."""
     raw = {key: _text(values[i]) if i < len(values) else "" for key, i in mapping.items()}
     errors: list[str] = []
     out: dict[str, Any] = {}
@@ -136,6 +154,9 @@ def parse_row(values: list[Any], mapping: dict[str, int]) -> tuple[dict[str, Any
         errors.append(_("商户名称为空"))
     if not raw.get("category"):
         errors.append(_("经营类别为空"))
+    elif categories is not None and raw["category"] not in categories:
+        errors.append(_("经营类别“%(v)s”不在本商圈的类别中（可用：%(known)s）")
+                      % {"v": raw["category"][:30], "known": "、".join(sorted(categories))})
     for key, limit in limits.items():
         if len(out.get(key, "")) > limit:
             errors.append(_("%(col)s超过 %(n)s 个字") % {"col": COLUMNS[key][0], "n": limit})
@@ -190,23 +211,52 @@ def parse_row(values: list[Any], mapping: dict[str, int]) -> tuple[dict[str, Any
 ProgressFn = Callable[[int, int], None]
 
 
+@audited("merchants.merchant.import")
 def merchants_import(*, actor: Any, district: District, data: bytes, filename: str,
                      progress: ProgressFn | None = None) -> ImportReport:
-    """Validate every row, then upsert the good ones by licence number, chunk by chunk."""
-    if actor is not None:
-        policies.require(actor, district, "merchant.import")
+    """Validate every row, then create or update the good ones by licence number through
+    the merchant services, chunk by chunk; one ``merchants.merchant.import`` summary row
+    beside the per-merchant rows the services write."""
+    policies.require(actor, "merchant.import", district)
+    report, parsed = _parse_all(district, data, filename)
+    done = len(report.errors)
+    if progress:
+        progress(done, report.total)
+    for start in range(0, len(parsed), CHUNK):
+        chunk = parsed[start:start + CHUNK]
+        _import_chunk(actor, district, chunk, report)
+        done += len(chunk)
+        if progress:
+            progress(done, report.total)
+    audit_record(actor=actor, district=district, action="merchants.merchant.import",
+                 object_type="merchants.merchant", object_id="*",
+                 after={"file": filename[:100], "total": report.total,
+                        "created": report.created, "updated": report.updated,
+                        "unchanged": report.unchanged, "rejected": len(report.errors),
+                        "skipped_example": report.skipped})
+    return report
+
+
+def _parse_all(district: District, data: bytes,
+               filename: str) -> tuple[ImportReport, list[tuple[int, dict[str, Any]]]]:
+    """Read and check every row (no write): the report's errors and skipped example
+    rows, and the good rows as (row number, clean fields)."""
     headings, rows = read_table(data, filename)
     mapping = map_columns(headings)
     report = ImportReport()
     parsed: list[tuple[int, dict[str, Any]]] = []
     first_row_of: dict[str, int] = {}
+    categories = set(selectors.known_categories(district=district))
     for number, values in enumerate(rows, start=2):  # row 1 is the heading
         if not any(_text(v) for v in values):
+            continue
+        if _is_example_row(values, mapping):
+            report.skipped += 1
             continue
         report.total += 1
         if report.total > MAX_ROWS:
             raise ValidationFailed(_("一次最多导入 %(n)s 行") % {"n": MAX_ROWS}, code="too_many_rows")
-        fields, errors = parse_row(values, mapping)
+        fields, errors = parse_row(values, mapping, categories)
         licence = fields.get("licence_no")
         if licence and not errors:
             if licence in first_row_of:
@@ -218,89 +268,148 @@ def merchants_import(*, actor: Any, district: District, data: bytes, filename: s
                                   "licence_no": licence or "", "messages": errors})
         else:
             parsed.append((number, fields))
-    done = len(report.errors)
-    if progress:
-        progress(done, report.total)
-    for start in range(0, len(parsed), CHUNK):
-        chunk = parsed[start:start + CHUNK]
-        _import_chunk(actor, district, chunk, report)
-        done += len(chunk)
-        if progress:
-            progress(done, report.total)
-    audit_record(actor=actor, district=district, action="merchant.import",
-                 object_type="merchants.merchant", object_id="*",
-                 after={"file": filename[:100], "total": report.total,
-                        "created": report.created, "updated": report.updated,
-                        "rejected": len(report.errors)})
-    return report
+    return report, parsed
+
+
+# How many rows a dry run lists one by one (the counts cover them all).
+PREVIEW_ROWS = 200
+
+
+def _field_label(key: str) -> str:
+    try:
+        return str(Merchant._meta.get_field(key).verbose_name)
+    except FieldDoesNotExist:
+        return key
+
+
+def import_preview(*, district: District, data: bytes, filename: str) -> dict[str, Any]:
+    """The dry run: what the import would do, written nowhere. Counts of rows that would be
+    created, updated, left unchanged or refused, the refused rows with their messages, and
+    each created or updated row with the fields it would change (by column name)."""
+    report, parsed = _parse_all(district, data, filename)
+    existing = {m.licence_no: m for m in Merchant.objects.select_related("association").filter(
+        district=district, licence_no__in=[f["licence_no"] for _n, f in parsed])}
+    rows: list[dict[str, Any]] = []
+    for number, fields in parsed:
+        merchant = existing.get(fields["licence_no"])
+        if merchant is None:
+            outcome, changed = "created", []
+        else:
+            changed = [key for key, value in fields.items()
+                       if key not in ("licence_no", "licence_kind", "association")
+                       and _differs(merchant, key, value)]
+            if "association" in fields and (merchant.association is None
+                                            or merchant.association.name
+                                            != fields["association"]):
+                changed.append("association")
+            outcome = "updated" if changed else "unchanged"
+        setattr(report, outcome, getattr(report, outcome) + 1)
+        if outcome != "unchanged" and len(rows) < PREVIEW_ROWS:
+            rows.append({"row": number, "name": fields.get("name", ""),
+                         "licence_no": fields["licence_no"], "outcome": outcome,
+                         "fields": [_field_label(k) for k in changed]})
+    return {"total": report.total, "created": report.created, "updated": report.updated,
+            "unchanged": report.unchanged, "skipped": report.skipped,
+            "errors": report.errors, "rows": rows}
+
+
+# Fields the spreadsheet carries that a single edit changes through merchant_update;
+# ``status`` goes through merchant_status_set like the status form.
+STATUS_REASON = gettext_noop("批量导入名录")  # translated when used
+
+
+def _row_messages(exc: DomainError) -> list[str]:
+    """The service's per-field messages (``ValidationFailed(details={field: message})``),
+    else its one message."""
+    if exc.code == ValidationFailed.code and isinstance(exc.details, dict):
+        fields = [str(v) for v in exc.details.values() if isinstance(v, str)]
+        if fields:
+            return fields
+    return [str(exc.message)]
+
+
+def _differs(merchant: Merchant, key: str, value: Any) -> bool:
+    if isinstance(value, models.Model):  # compare ids: no query per foreign key
+        return getattr(merchant, f"{key}_id") != value.pk
+    return getattr(merchant, key) != value
 
 
 @transaction.atomic
 def _import_chunk(actor: Any, district: District, chunk: list[tuple[int, dict]],
                   report: ImportReport) -> None:
-    from .grids import grid_nearest
-
+    """Each row goes through the services a console edit uses (merchant_create,
+    merchant_update, merchant_status_set, association_create): the same validation and
+    permission, the same audit rows. A refused row is reported and left out."""
     associations = {a.name: a for a in Association.objects.filter(district=district)}
-    existing = {m.licence_no: m for m in Merchant.objects.select_for_update().filter(
+    existing = {m.licence_no: m for m in Merchant.objects.select_related("district").filter(
         district=district, licence_no__in=[f["licence_no"] for _n, f in chunk])}
-    now = timezone.now()
-    user = actor if getattr(actor, "is_authenticated", False) else None
-    label = user.get_username() if user else "import"
-    new, changed, audits = [], [], []
-    update_fields: set[str] = set()
-    for _number, fields in chunk:
-        name = fields.pop("association", None)
-        if name:
-            if name not in associations:
-                associations[name] = Association.objects.create(district=district, name=name)
-                audits.append(AuditLog(district=district, actor=user, actor_label=label,
-                                       object_type="merchants.association",
-                                       object_id=str(associations[name].pk), object_repr=name,
-                                       action="association.create", after={"name": name},
-                                       created_at=now))
-            fields["association"] = associations[name]
-        merchant = existing.get(fields["licence_no"])
-        if merchant is None:
-            merchant = Merchant(district=district, **fields)
-            if merchant.is_party_member:
-                merchant.party_badge = Merchant.PartyBadge.SHOP
-            new.append(merchant)
+    grids = list(Grid.objects.filter(district=district).order_by("name"))
+    for number, fields in chunk:
+        fields = dict(fields)
+        fields.pop("licence_kind", None)  # the service derives it from the number
+        status = fields.pop("status", None)
+        try:
+            with transaction.atomic():
+                name = fields.pop("association", None)
+                if name:
+                    if name not in associations:
+                        associations[name] = services.association_create(
+                            actor=actor, district=district, name=name)
+                    fields["association"] = associations[name]
+                merchant = existing.get(fields["licence_no"])
+                if merchant is None:
+                    outcome = "created"
+                    fields["grid"] = grid_nearest(district=district, grids=grids,
+                                                  latitude=fields.get("latitude"),
+                                                  longitude=fields.get("longitude"))
+                    merchant = services.merchant_create(actor=actor, district=district,
+                                                        **fields)
+                else:
+                    changed = {k: v for k, v in fields.items()
+                               if k != "licence_no" and _differs(merchant, k, v)}
+                    outcome = "updated" if changed else "unchanged"
+                    if changed:
+                        merchant = services.merchant_update(actor=actor, merchant=merchant,
+                                                            **changed)
+                if status and status != merchant.status:
+                    services.merchant_status_set(actor=actor, merchant=merchant, status=status,
+                                                 reason=_(STATUS_REASON))
+                    outcome = "created" if outcome == "created" else "updated"
+        except DomainError as exc:
+            report.errors.append({"row": number, "name": fields.get("name", ""),
+                                  "licence_no": fields.get("licence_no", ""),
+                                  "messages": _row_messages(exc)})
             continue
-        before = snapshot(merchant)
-        for key, value in fields.items():
-            setattr(merchant, key, value)
-        if not merchant.is_party_member:
-            merchant.party_badge = ""
-        elif not merchant.party_badge:
-            merchant.party_badge = Merchant.PartyBadge.SHOP
-        after = snapshot(merchant)
-        diff = {k for k in after if after[k] != before[k]}
-        if not diff:
-            report.unchanged += 1
-            continue
-        merchant.updated_at = now
-        update_fields |= diff | {"updated_at"}
-        changed.append(merchant)
-        audits.append(AuditLog(district=district, actor=user, actor_label=label,
-                               object_type="merchants.merchant", object_id=str(merchant.pk),
-                               object_repr=merchant.name[:200], action="merchant.update",
-                               before={k: before[k] for k in diff},
-                               after={k: after[k] for k in diff}, created_at=now))
-    grids = list(Grid.objects.filter(district=district).order_by("name")) if new else []
-    for merchant in new:
-        merchant.grid = grid_nearest(district=district, latitude=merchant.latitude,
-                                     longitude=merchant.longitude, grids=grids)
-    Merchant.objects.bulk_create(new)
-    if changed:
-        Merchant.objects.bulk_update(changed, sorted(update_fields - {"id"}))
-    for merchant in new:
-        if merchant.pk is None:  # backends without RETURNING on bulk insert
-            merchant.pk = Merchant.objects.get(district=district,
-                                               licence_no=merchant.licence_no).pk
-        audits.append(AuditLog(district=district, actor=user, actor_label=label,
-                               object_type="merchants.merchant", object_id=str(merchant.pk),
-                               object_repr=merchant.name[:200], action="merchant.create",
-                               after=snapshot(merchant), created_at=now))
-    AuditLog.objects.bulk_create(audits)
-    report.created += len(new)
-    report.updated += len(changed)
+        existing[merchant.licence_no] = merchant
+        setattr(report, outcome, getattr(report, outcome) + 1)
+
+
+# --- queued web uploads (``tasks.run_import_job``) ---------------------------------
+@audited("merchants.merchant.import", "merchants.import.fail")
+def import_job_run(*, job_id: int) -> ImportJob:
+    """Run a queued import, writing progress to the job row as chunks finish."""
+    job = ImportJob.objects.select_related("district", "created_by").get(pk=job_id)
+    if job.status not in (ImportJob.Status.PENDING,):
+        return job
+    ImportJob.objects.filter(pk=job.pk).update(status=ImportJob.Status.RUNNING)
+
+    def progress(done: int, total: int) -> None:
+        ImportJob.objects.filter(pk=job.pk).update(processed=done, total=total)
+
+    try:
+        report = merchants_import(actor=job.created_by, district=job.district,
+                                  data=bytes(job.data), filename=job.filename,
+                                  progress=progress)
+    except DomainError as exc:
+        ImportJob.objects.filter(pk=job.pk).update(
+            status=ImportJob.Status.FAILED, message=str(exc.message)[:300],
+            finished_at=timezone.now())
+        audit_record(actor=job.created_by or SYSTEM, district=job.district, obj=job,
+                     action="merchants.import.fail", after={"message": str(exc.message)[:300]})
+    else:
+        ImportJob.objects.filter(pk=job.pk).update(
+            status=ImportJob.Status.DONE, total=report.total, processed=report.total,
+            created=report.created, updated=report.updated, errors=report.errors,
+            finished_at=timezone.now(), data=b"")  # the upload is not kept once imported
+    job.refresh_from_db()
+    return job

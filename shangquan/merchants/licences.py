@@ -1,7 +1,10 @@
 """Licence numbers: 统一社会信用代码 (GB 32100-2015) and the older 15-digit 注册号 (GB/T 17107).
 
 Both carry a check digit, so a typo in an imported list is caught before it becomes a
-second merchant.
+second merchant. The check digits come from python-stdnum (``stdnum.cn.uscc`` and ISO 7064
+MOD 11,10); the format rule stays ours: ``stdnum.cn.uscc.validate`` wants digits in the
+first two places, but GB 32100 also gives the 登记管理部门 letters (A 中央军委改革和编制办公室,
+N 农业, Y 其他), so it would turn away valid codes such as ``Y1110000MA0000001Y``.
 """
 
 from __future__ import annotations
@@ -9,25 +12,22 @@ from __future__ import annotations
 import re
 
 from django.utils.translation import gettext as _
+from stdnum.cn import uscc
+from stdnum.iso7064 import mod_11_10
 
-USCC_CHARS = "0123456789ABCDEFGHJKLMNPQRTUWXY"
-USCC_WEIGHTS = [pow(3, i, 31) for i in range(17)]
 _USCC = re.compile(r"^[0-9A-HJ-NPQRTUWXY]{2}\d{6}[0-9A-HJ-NPQRTUWXY]{10}$")
 _REG15 = re.compile(r"^\d{15}$")
 
 
 def uscc_check_char(first17: str) -> str:
-    total = sum(USCC_CHARS.index(c) * w for c, w in zip(first17, USCC_WEIGHTS, strict=True))
-    return USCC_CHARS[(31 - total % 31) % 31]
+    if len(first17) != 17:
+        raise ValueError("a USCC check character needs exactly 17 characters")
+    return uscc.calc_check_digit(first17)
 
 
 def reg15_check_digit(first14: str) -> str:
     """ISO 7064 MOD 11,10."""
-    p = 10
-    for ch in first14:
-        s = (p + int(ch)) % 10 or 10
-        p = (s * 2) % 11
-    return str((11 - p) % 10)
+    return mod_11_10.calc_check_digit(first14)
 
 
 def licence_normalize(raw: str) -> str:

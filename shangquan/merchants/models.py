@@ -40,6 +40,8 @@ class Association(DistrictScoped):
 
 class Grid(DistrictScoped):
     """十邻铺: about ten neighbouring shops with a grid leader (邻铺长)."""
+    # The console page the audit log links to (core/templatetags/audit_tags.audit_link).
+    AUDIT_URL = ("merchants:grid_detail", "grid_id")
 
     name = models.CharField(_("网格名称"), max_length=60)
     leader = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
@@ -76,6 +78,8 @@ class PartyBadge(models.TextChoices):
 
 
 class Merchant(DistrictScoped):
+    # The console page the audit log links to (core/templatetags/audit_tags.audit_link).
+    AUDIT_URL = ("merchants:detail", "merchant_id")
     class Status(models.TextChoices):
         OPEN = "open", _("营业")
         SUSPENDED = "suspended", _("停业")
@@ -195,6 +199,8 @@ class MerchantPhoto(DistrictScoped):
 class GridContact(DistrictScoped):
     """邻铺长+N: property, security and fire contacts that make the grid an emergency unit."""
 
+    AUDIT_PERSON_FIELDS = ("name",)  # often a private person (core.audit masks it)
+
     class Kind(models.TextChoices):
         PROPERTY = "property", _("物业")
         SECURITY = "security", _("安保")
@@ -283,8 +289,11 @@ class DutySwap(DistrictScoped):
 
 class ImportJob(DistrictScoped):
     """A merchant list upload: progress for the web page, the per-row report after."""
+    # The console page the audit log links to (core/templatetags/audit_tags.audit_link).
+    AUDIT_URL = ("merchants:import_job", "job_id")
 
     class Status(models.TextChoices):
+        PREVIEW = "preview", _("待确认")
         PENDING = "pending", _("排队中")
         RUNNING = "running", _("导入中")
         DONE = "done", _("已完成")
@@ -298,6 +307,8 @@ class ImportJob(DistrictScoped):
     created = models.PositiveIntegerField(default=0)
     updated = models.PositiveIntegerField(default=0)
     errors = models.JSONField(default=list, blank=True)  # [{row, messages}]
+    # The dry run shown before anything is written (importing.import_preview).
+    preview = models.JSONField(default=dict, blank=True)
     message = models.CharField(max_length=300, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
                                    null=True, blank=True, related_name="+")

@@ -1,6 +1,6 @@
 """Printable QR posters (PNG, SVG, PDF) for a merchant's public page.
 
-The code carries SITE_URL + /m/<public token>/ and nothing else: no internal id. The
+The code carries site_url() + /m/<public token>/ and nothing else: no internal id. The
 PDF uses reportlab's built-in STSong-Light CID font, so Chinese needs no font file;
 the PNG uses a CJK TrueType font when the machine has one.
 """
@@ -10,13 +10,14 @@ from __future__ import annotations
 import io
 from functools import cache
 from pathlib import Path
-from xml.sax.saxutils import escape
 
-import qrcode
-import qrcode.image.svg
 from django.conf import settings
 from django.urls import reverse
 from PIL import Image, ImageDraw, ImageFont
+
+from shangquan.core.links import absolute_url
+from shangquan.core.markup import tag
+from shangquan.core.qr import pdf_modules, png_modules, qr_matrix, svg_modules
 
 from .models import Merchant
 
@@ -33,14 +34,7 @@ CJK_FONT_CANDIDATES = [
 
 def poster_url(merchant: Merchant) -> str:
     path = reverse("merchants:public_page", kwargs={"token": merchant.public_token})
-    return f"{settings.SITE_URL}{path}"
-
-
-def qr_matrix(data: str) -> list[list[bool]]:
-    code = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, border=2)
-    code.add_data(data)
-    code.make(fit=True)
-    return code.get_matrix()
+    return absolute_url(path)
 
 
 @cache
@@ -84,11 +78,7 @@ def poster_png(merchant: Merchant) -> bytes:
     draw.text((width // 2, 75), district if has_cjk else merchant.district.code,
               fill="white", font=title_font, anchor="mm")
     left, top = (width - size) // 2, 190
-    for y, row in enumerate(matrix):
-        for x, dark in enumerate(row):
-            if dark:
-                draw.rectangle([left + x * cell, top + y * cell, left + (x + 1) * cell - 1,
-                                top + (y + 1) * cell - 1], fill="black")
+    png_modules(draw, matrix, left=left, top=top, cell=cell)
     draw.text((width // 2, top + size + 90), name if has_cjk else merchant.stall_no or "QR",
               fill="black", font=_font(80, cjk=True), anchor="mm")
     caption = "扫码查看商户信息 · 我要反映" if has_cjk else url
@@ -109,24 +99,24 @@ def poster_svg(merchant: Merchant) -> bytes:
     size = cell * n
     width, height = size + 120, size + 300
     left, top = 60, 110
-    rects = "".join(f'<rect x="{left + x * cell}" y="{top + y * cell}" width="{cell}" '
-                    f'height="{cell}"/>'
-                    for y, row in enumerate(matrix) for x, dark in enumerate(row) if dark)
-    name, district, place = (escape(s) for s in _lines(merchant))
-    font = "font-family=\"'Noto Sans CJK SC','PingFang SC','Microsoft YaHei',sans-serif\""
-    svg = (f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
-           f'viewBox="0 0 {width} {height}" role="img" aria-label="{name}">'
-           f'<rect width="100%" height="100%" fill="#fff"/>'
-           f'<rect width="100%" height="80" fill="#b71c1c"/>'
-           f'<text x="{width / 2}" y="52" fill="#fff" font-size="30" text-anchor="middle" '
-           f'{font}>{district}</text>'
-           f'<g fill="#000">{rects}</g>'
-           f'<text x="{width / 2}" y="{top + size + 60}" font-size="36" font-weight="bold" '
-           f'text-anchor="middle" {font}>{name}</text>'
-           f'<text x="{width / 2}" y="{top + size + 105}" font-size="20" fill="#555" '
-           f'text-anchor="middle" {font}>扫码查看商户信息 · 我要反映</text>'
-           f'<text x="{width / 2}" y="{top + size + 140}" font-size="18" fill="#555" '
-           f'text-anchor="middle" {font}>{place}</text></svg>')
+    rects = svg_modules(matrix, left=left, top=top, cell=cell)
+    name, district, place = _lines(merchant)
+    font = "'Noto Sans CJK SC','PingFang SC','Microsoft YaHei',sans-serif"
+
+    def line(y: float, text: str, **style) -> str:
+        return tag("text", text, x=width / 2, y=y, text_anchor="middle", font_family=font,
+                   **style)
+
+    svg = tag("svg",
+              tag("rect", width="100%", height="100%", fill="#fff"),
+              tag("rect", width="100%", height=80, fill="#b71c1c"),
+              line(52, district, fill="#fff", font_size=30),
+              tag("g", rects, fill="#000"),
+              line(top + size + 60, name, font_size=36, font_weight="bold"),
+              line(top + size + 105, "扫码查看商户信息 · 我要反映", font_size=20, fill="#555"),
+              line(top + size + 140, place, font_size=18, fill="#555"),
+              xmlns="http://www.w3.org/2000/svg", width=width, height=height,
+              viewBox=f"0 0 {width} {height}", role="img", aria_label=name)
     return svg.encode()
 
 
@@ -154,10 +144,7 @@ def poster_pdf(merchants: list[Merchant]) -> bytes:
         cell = (width - 120) / len(matrix)
         left, top = 60, height - 100
         pdf.setFillColorRGB(0, 0, 0)
-        for y, row in enumerate(matrix):
-            for x, dark in enumerate(row):
-                if dark:
-                    pdf.rect(left + x * cell, top - (y + 1) * cell, cell, cell, stroke=0, fill=1)
+        pdf_modules(pdf, matrix, left=left, top=top, cell=cell)
         bottom = top - len(matrix) * cell
         pdf.setFont("STSong-Light", 26)
         pdf.drawCentredString(width / 2, bottom - 40, name)

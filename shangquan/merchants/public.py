@@ -37,7 +37,7 @@ def report_url(merchant: Merchant) -> str:
 def extra_sections(merchant: Merchant) -> list[dict[str, Any]]:
     """Sections from later modules (inspections, scales …), sorted by ``order``."""
     sections: list[dict[str, Any]] = []
-    for provider in collect("merchant_sections", "sections"):
+    for provider in collect("merchant_sections"):
         try:
             sections.extend(provider(merchant) or [])
         except Exception:  # one module's failure must not take the QR page down

@@ -11,11 +11,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from shangquan.core import policies
-from shangquan.core.audit import audit_record, snapshot
+from shangquan.core.actors import SYSTEM, is_system
+from shangquan.core.audit import audit_record, audited, snapshot
 from shangquan.core.errors import Conflict, PermissionDenied, ValidationFailed
 from shangquan.core.models import District
 from shangquan.core.roles import Role
 
+from . import policies as merchant_policies
 from .models import DutyAssignment, DutyRoster, DutySwap, Grid, Merchant
 
 MAX_DAYS = 366
@@ -58,9 +60,9 @@ def apply_swap(plan: dict[dt.date, int], merchant_id: int, date: dt.date,
 
 
 def _check_actor(actor: Any, district: District, grid: Grid | None) -> None:
-    if actor is None:  # the system (demo, periodic jobs)
+    if is_system(actor):  # the platform itself (demo, periodic jobs)
         return
-    policies.require(actor, district, "roster.manage")
+    policies.require(actor, "roster.manage", district)
     roles = policies.roles_of(actor, district)
     if policies.is_city_admin(actor) or roles & {Role.COMMITTEE, Role.ASSOCIATION}:
         return
@@ -109,6 +111,7 @@ def _build(roster: DutyRoster) -> list[str]:
     return unresolved
 
 
+@audited("merchants.roster.generate")
 @transaction.atomic
 def roster_generate(*, actor: Any, district: District, title: str, starts_on: dt.date,
                     ends_on: dt.date, grid: Grid | None = None,
@@ -130,17 +133,18 @@ def roster_generate(*, actor: Any, district: District, title: str, starts_on: dt
         closed_dates=sorted({d.isoformat() for d in closed_dates}),
         created_by=actor if getattr(actor, "is_authenticated", False) else None)
     _build(roster)
-    audit_record(actor=actor, district=district, obj=roster, action="roster.generate",
+    audit_record(actor=actor, district=district, obj=roster, action="merchants.roster.generate",
                  after=snapshot(roster))
     return roster
 
 
+@audited("merchants.roster.swap")
 @transaction.atomic
 def duty_swap_request(*, actor: Any, roster: DutyRoster, merchant: Merchant, date: dt.date,
                       partner: Merchant | None = None, reason: str = "") -> DutySwap:
     """Record that ``merchant`` cannot serve on ``date`` and rebuild the roster around it."""
-    roster = DutyRoster.objects.select_for_update().get(pk=roster.pk)
-    own = getattr(actor, "is_authenticated", False) and merchant.owner_id == actor.pk
+    roster = DutyRoster.objects.select_for_update(of=("self",)).get(pk=roster.pk)
+    own = merchant_policies.owns_merchant(actor, merchant)
     if not own:
         _check_actor(actor, roster.district, roster.grid)
     for m in (merchant, partner):
@@ -155,11 +159,12 @@ def duty_swap_request(*, actor: Any, roster: DutyRoster, merchant: Merchant, dat
     unresolved = _build(roster)
     if date.isoformat() in unresolved:
         raise Conflict(_("找不到可以换班的商户"), code="swap_impossible")
-    audit_record(actor=actor, district=roster.district, obj=swap, action="roster.swap",
+    audit_record(actor=actor, district=roster.district, obj=swap, action="merchants.roster.swap",
                  after=snapshot(swap))
     return swap
 
 
+@audited("merchants.roster.generate")
 def rosters_extend(*, today: dt.date | None = None, ahead: int = 7, length: int = 30) -> int:
     """Continue every block's roster that runs out within ``ahead`` days (daily job)."""
     today = today or timezone.localdate()
@@ -172,7 +177,7 @@ def rosters_extend(*, today: dt.date | None = None, ahead: int = 7, length: int 
             continue
         start = max(roster.ends_on + dt.timedelta(days=1), today)
         try:
-            roster_generate(actor=None, district=roster.district, title=roster.title,
+            roster_generate(actor=SYSTEM, district=roster.district, title=roster.title,
                             grid=roster.grid, starts_on=start,
                             ends_on=start + dt.timedelta(days=length - 1),
                             closed_weekdays=roster.closed_weekdays)

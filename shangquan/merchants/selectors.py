@@ -10,9 +10,11 @@ from django.utils import timezone
 
 from shangquan.core import policies
 from shangquan.core.errors import NotFound
+from shangquan.core.inputs import form_int
 from shangquan.core.models import District
 from shangquan.core.selectors import access_scoped
 
+from .categories import STANDARD_CATEGORIES
 from .models import (
     Association,
     DutyAssignment,
@@ -38,14 +40,17 @@ def merchant_get_public(*, token: str) -> Merchant:
 
 def access_merchant(*, district: District, merchant_id: Any) -> Merchant:
     """One merchant of the district by id (from request input), or NotFound."""
-    return access_scoped(Merchant.objects.select_related("grid", "association"),
+    # ``district`` too: the phone rule (``can_see_phone``) reads ``merchant.district``.
+    return access_scoped(Merchant.objects.select_related("district", "grid", "association"),
                          district=district, pk=merchant_id)
 
 
 def merchant_list(*, district: District, q: str = "", category: str = "", status: str = "",
                   grid: Any = None, association: Any = None,
                   party: bool | None = None) -> QuerySet[Merchant]:
-    qs = Merchant.objects.filter(district=district).select_related("grid", "association")
+    # ``district`` is joined because each row's phone rule reads it (else one query a row).
+    qs = (Merchant.objects.filter(district=district)
+          .select_related("district", "grid", "association"))
     if q:
         qs = qs.filter(Q(name__icontains=q) | Q(licence_no__icontains=q)
                        | Q(stall_no__icontains=q) | Q(address__icontains=q))
@@ -54,7 +59,8 @@ def merchant_list(*, district: District, q: str = "", category: str = "", status
     if status:
         qs = qs.filter(status=status)
     if grid not in (None, ""):
-        qs = qs.filter(grid_id=grid) if str(grid) != "none" else qs.filter(grid__isnull=True)
+        qs = qs.filter(grid_id=form_int(grid, "grid")) if str(grid) != "none" \
+            else qs.filter(grid__isnull=True)
     if association not in (None, ""):
         qs = qs.filter(association_id=association)
     if party is not None:
@@ -65,6 +71,13 @@ def merchant_list(*, district: District, q: str = "", category: str = "", status
 def merchant_categories(*, district: District) -> list[str]:
     return list(Merchant.objects.filter(district=district).order_by("category")
                 .values_list("category", flat=True).distinct())
+
+
+def known_categories(*, district: District) -> list[str]:
+    """The standard categories and whatever the district already uses, in that order:
+    what an import may name (anything else is refused, never created silently)."""
+    used = [c for c in merchant_categories(district=district) if c]
+    return list(dict.fromkeys([*STANDARD_CATEGORIES, *used]))
 
 
 def association_list(*, district: District) -> QuerySet[Association]:
@@ -83,7 +96,7 @@ def access_grid(*, district: District, grid_id: Any) -> Grid:
 def roster_list(*, district: District, grid: Any = None) -> QuerySet[DutyRoster]:
     qs = DutyRoster.objects.filter(district=district).select_related("grid")
     if grid not in (None, ""):
-        qs = qs.filter(grid_id=grid)
+        qs = qs.filter(grid_id=form_int(grid, "grid"))
     return qs
 
 
@@ -106,5 +119,5 @@ def steward_today(*, district: District, grid: Grid | None = None,
 
 
 def import_job_get(*, user: Any, district: District, job_id: Any) -> ImportJob:
-    policies.require(user, district, "merchant.import")
+    policies.require(user, "merchant.import", district)
     return access_scoped(ImportJob.objects.defer("data"), district=district, pk=job_id)

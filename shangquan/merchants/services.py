@@ -9,12 +9,14 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from shangquan.core import policies
-from shangquan.core.audit import audit_record, snapshot
+from shangquan.core.audit import audit_record, audited, snapshot
 from shangquan.core.errors import Conflict, PermissionDenied, ValidationFailed
 from shangquan.core.models import District
 from shangquan.core.pii import phone_normalize, photos_clean
+from shangquan.org.models import PartyMember
 
 from . import policies as merchant_policies
+from .grids import grid_nearest
 from .licences import licence_check
 from .models import Association, Grid, Merchant, MerchantPhoto, MerchantStaff
 from .public import fragment_forget
@@ -90,8 +92,6 @@ def _clean_fields(district: District, fields: dict[str, Any]) -> dict[str, Any]:
             errors[key] = _("不属于本商圈")
     member = out.get("party_member")
     if member is not None:
-        from shangquan.org.models import PartyMember
-
         if not isinstance(member, PartyMember):
             member = PartyMember.objects.filter(district=district, pk=member).first()
         if member is None or member.district_id != district.pk:
@@ -119,11 +119,11 @@ def _apply_party_rules(merchant: Merchant) -> None:
         merchant.party_badge = ""
 
 
+@audited("merchants.merchant.create")
 @transaction.atomic
 def merchant_create(*, actor: Any, district: District, name: str, licence_no: str,
                     category: str, **fields: Any) -> Merchant:
-    if actor is not None:
-        policies.require(actor, district, "merchant.create")
+    policies.require(actor, "merchant.create", district)
     data = _clean_fields(district, {"name": name, "licence_no": licence_no,
                                     "category": category, **fields})
     if Merchant.objects.filter(district=district, licence_no=data["licence_no"]).exists():
@@ -132,8 +132,6 @@ def merchant_create(*, actor: Any, district: District, name: str, licence_no: st
     merchant = Merchant(district=district, **data)
     _apply_party_rules(merchant)
     if merchant.grid is None:
-        from .grids import grid_nearest
-
         merchant.grid = grid_nearest(district=district, latitude=merchant.latitude,
                                      longitude=merchant.longitude)
     try:
@@ -145,21 +143,22 @@ def merchant_create(*, actor: Any, district: District, name: str, licence_no: st
         MerchantStaff.objects.get_or_create(district=district, merchant=merchant,
                                             user=merchant.owner,
                                             defaults={"role": MerchantStaff.Role.OWNER})
-    audit_record(actor=actor, district=district, obj=merchant, action="merchant.create",
+    audit_record(actor=actor, district=district, obj=merchant, action="merchants.merchant.create",
                  after=snapshot(merchant))
     return merchant
 
 
+@audited("merchants.merchant.update")
 @transaction.atomic
 def merchant_update(*, actor: Any, merchant: Merchant, **fields: Any) -> Merchant:
     district = merchant.district
-    if not policies.can(actor, district, "merchant.update"):
+    if not policies.can(actor, "merchant.update", district):
         if not merchant_policies.can_edit_own(actor, merchant):
-            policies.require(actor, district, "merchant.update")
+            policies.require(actor, "merchant.update", district)
         if set(fields) - OWNER_EDITABLE:
             raise PermissionDenied(_("经营者只能修改营业时间、联系方式和承诺"))
     data = _clean_fields(district, fields)
-    merchant = Merchant.objects.select_for_update().get(pk=merchant.pk)
+    merchant = Merchant.objects.select_for_update(of=("self",)).get(pk=merchant.pk)
     if "licence_no" in data and data["licence_no"] != merchant.licence_no and \
             Merchant.objects.filter(district=district, licence_no=data["licence_no"]).exists():
         raise Conflict(_("该营业执照号的商户已存在"), code="licence_exists")
@@ -172,31 +171,32 @@ def merchant_update(*, actor: Any, merchant: Merchant, **fields: Any) -> Merchan
         MerchantStaff.objects.get_or_create(district=district, merchant=merchant,
                                             user=merchant.owner,
                                             defaults={"role": MerchantStaff.Role.OWNER})
-    audit_record(actor=actor, district=district, obj=merchant, action="merchant.update",
+    audit_record(actor=actor, district=district, obj=merchant, action="merchants.merchant.update",
                  before=before, after=snapshot(merchant))
     _forget_page(merchant)
     return merchant
 
 
+@audited("merchants.merchant.status_set")
 @transaction.atomic
 def merchant_status_set(*, actor: Any, merchant: Merchant, status: str,
                         reason: str) -> Merchant:
     """营业 / 停业 / 注销, with a reason (e.g. 停业整改 from an inspection). Audited."""
-    policies.require(actor, merchant.district, "merchant.status_set")
+    policies.require(actor, "merchant.status_set", merchant.district)
     if status not in Merchant.Status.values:
         raise ValidationFailed(_("未知的商户状态"), code="unknown_status",
                                details={"status": status})
     reason = str(reason or "").strip()
     if not reason:
         raise ValidationFailed(_("请填写状态变更原因"), code="reason_required")
-    locked = Merchant.objects.select_for_update().get(pk=merchant.pk)
+    locked = Merchant.objects.select_for_update(of=("self",)).get(pk=merchant.pk)
     if locked.status == Merchant.Status.DEREGISTERED and status != locked.status:
         raise Conflict(_("商户已注销，不能再变更状态"), code="merchant_deregistered")
     before = snapshot(locked, ["status", "status_reason"])
     locked.status = status
     locked.status_reason = reason[:200]
     locked.save(update_fields=["status", "status_reason", "updated_at"])
-    audit_record(actor=actor, district=locked.district, obj=locked, action="merchant.status_set",
+    audit_record(actor=actor, district=locked.district, obj=locked, action="merchants.merchant.status_set",
                  before=before, after=snapshot(locked, ["status", "status_reason"]))
     _forget_page(locked)
     merchant.status, merchant.status_reason = locked.status, locked.status_reason
@@ -204,11 +204,12 @@ def merchant_status_set(*, actor: Any, merchant: Merchant, status: str,
     return locked
 
 
+@audited("merchants.merchant.staff_add")
 @transaction.atomic
 def merchant_staff_add(*, actor: Any, merchant: Merchant, user: Any,
                        role: str = MerchantStaff.Role.STAFF) -> MerchantStaff:
     if not merchant_policies.can_edit_own(actor, merchant):
-        policies.require(actor, merchant.district, "merchant.update")
+        policies.require(actor, "merchant.update", merchant.district)
     if role not in MerchantStaff.Role.values:
         raise ValidationFailed(_("未知身份"), code="unknown_role")
     staff, created = MerchantStaff.objects.get_or_create(
@@ -216,14 +217,15 @@ def merchant_staff_add(*, actor: Any, merchant: Merchant, user: Any,
     if not created:
         raise Conflict(_("此人已是该商户人员"), code="staff_exists")
     audit_record(actor=actor, district=merchant.district, obj=staff,
-                 action="merchant.staff_add", after=snapshot(staff))
+                 action="merchants.merchant.staff_add", after=snapshot(staff))
     return staff
 
 
+@audited("merchants.merchant.photos_add")
 @transaction.atomic
 def merchant_photos_add(*, actor: Any, merchant: Merchant, uploads: list) -> list[MerchantPhoto]:
     if not merchant_policies.can_edit_own(actor, merchant):
-        policies.require(actor, merchant.district, "merchant.update")
+        policies.require(actor, "merchant.update", merchant.district)
     already = merchant.photos.count()
     photos = []
     for n, clean in enumerate(photos_clean(uploads, already=already)):
@@ -233,15 +235,15 @@ def merchant_photos_add(*, actor: Any, merchant: Merchant, uploads: list) -> lis
         photo.save()
         photos.append(photo)
     audit_record(actor=actor, district=merchant.district, obj=merchant,
-                 action="merchant.photos_add", after={"photos": [p.pk for p in photos]})
+                 action="merchants.merchant.photos_add", after={"photos": [p.pk for p in photos]})
     return photos
 
 
+@audited("merchants.association.create")
 @transaction.atomic
 def association_create(*, actor: Any, district: District, name: str, contact: str = "",
                        public_phone: str = "") -> Association:
-    if actor is not None:
-        policies.require(actor, district, "association.manage")
+    policies.require(actor, "association.manage", district)
     name = name.strip()
     if not name:
         raise ValidationFailed(_("名称不能为空"), code="name_required")
@@ -249,6 +251,6 @@ def association_create(*, actor: Any, district: District, name: str, contact: st
         raise Conflict(_("同名商会协会已存在"), code="association_exists")
     association = Association.objects.create(district=district, name=name, contact=contact,
                                              public_phone=public_phone)
-    audit_record(actor=actor, district=district, obj=association, action="association.create",
+    audit_record(actor=actor, district=district, obj=association, action="merchants.association.create",
                  after=snapshot(association))
     return association

@@ -1,13 +1,13 @@
 from django.urls import path
 
-from . import console, views
+from .views import console, public
 
 app_name = "merchants"
 
 C = "console/<str:code>/merchants/"
 
 urlpatterns = [
-    path("m/<str:token>/", views.public_page, name="public_page"),
+    path("m/<str:token>/", public.public_page, name="public_page"),
     path(C, console.merchant_list_view, name="list"),
     path(C + "mine/", console.my_shop_view, name="mine"),
     path(C + "<int:merchant_id>/", console.merchant_detail_view, name="detail"),

@@ -5,10 +5,10 @@ from __future__ import annotations
 import datetime as dt
 
 from django.http import HttpRequest
-from ninja import Path, Router, Schema, Status
+from ninja import Field, FilterSchema, Path, Query, Router, Schema, Status
 
 from shangquan.core import policies
-from shangquan.core.apibase import OPTIONAL_AUTH, paginate
+from shangquan.core.apibase import OPTIONAL_AUTH, Id, Rows, paginate
 from shangquan.core.pii import phone_mask
 from shangquan.core.selectors import access_district
 
@@ -41,25 +41,24 @@ class UnitOut(Schema):
     member_count: int = 0
 
 
-class UnitPage(Schema):
-    count: int
-    limit: int
-    offset: int
-    items: list[UnitOut]
+class UnitFilter(FilterSchema):
+    kind: str = ""
+    parent: Id | None = None
+    q: str = ""
 
 
 class UnitIn(Schema):
     name: str
     kind: str = "tree"
-    parent_id: int | None = None
-    level_id: int | None = None
+    parent_id: Id | None = None
+    level_id: Id | None = None
     hotspot: str = ""
     policy: str = ""
     description: str = ""
 
 
 class JoinIn(Schema):
-    unit_id: int
+    unit_id: Id
     duty: str = ""
 
 
@@ -74,24 +73,22 @@ class AgreementOut(Schema):
     content: str
 
 
-class AgreementPage(Schema):
-    count: int
-    limit: int
-    offset: int
-    items: list[AgreementOut]
+class AgreementFilter(FilterSchema):
+    kind: str = ""
+    active_on: dt.date | None = None
 
 
 class AgreementIn(Schema):
     title: str
-    unit_a_id: int
-    unit_b_id: int
+    unit_a_id: Id
+    unit_b_id: Id
     starts_on: dt.date
     ends_on: dt.date | None = None
     kind: str = "agreement"
     content: str = ""
 
 
-class MemberOut(Schema):
+class PartyMemberOut(Schema):
     id: int
     name: str
     role: str
@@ -101,16 +98,16 @@ class MemberOut(Schema):
     merchant_ids: list[int]
 
 
-class MemberPage(Schema):
-    count: int
-    limit: int
-    offset: int
-    items: list[MemberOut]
+class PartyMemberFilter(FilterSchema):
+    unit: Id | None = None
+    role: str = ""
+    q: str = ""
+    instructors: bool | None = None
 
 
-class MemberIn(Schema):
+class PartyMemberIn(Schema):
     name: str
-    unit_id: int
+    unit_id: Id
     role: str = "member"
     phone: str = ""
     is_instructor: bool = False
@@ -129,7 +126,7 @@ class StationOut(Schema):
 class StationIn(Schema):
     name: str
     address: str = ""
-    unit_id: int | None = None
+    unit_id: Id | None = None
 
 
 class MobileOut(Schema):
@@ -143,11 +140,10 @@ class MobileOut(Schema):
     check_in_count: int
 
 
-class MobilePage(Schema):
-    count: int
-    limit: int
-    offset: int
-    items: list[MobileOut]
+class MobileFilter(FilterSchema):
+    unseen_days: int | None = Field(None, ge=0, le=3650)
+    station: Id | None = None
+    q: str = ""
 
 
 class CheckInOut(Schema):
@@ -161,11 +157,9 @@ class CheckInOut(Schema):
     home_unit: str
 
 
-class CheckInPage(Schema):
-    count: int
-    limit: int
-    offset: int
-    items: list[CheckInOut]
+class CheckInFilter(FilterSchema):
+    station: Id | None = None
+    since: dt.datetime | None = None
 
 
 class CheckInIn(Schema):
@@ -176,9 +170,10 @@ class CheckInIn(Schema):
 
 class CheckInDone(Schema):
     station: str
-    name: str
-    phone: str
-    check_in_count: int
+    name: str  # as the caller typed it
+    phone: str  # masked
+    # Only for the member themself (signed in with that verified phone); else null.
+    check_in_count: int | None
     created_at: dt.datetime
 
 
@@ -189,7 +184,7 @@ def _unit(district, unit_id):
 @router.get("org/levels", response=list[LevelOut])
 def level_list(request: HttpRequest, code: Path[str]):
     district = access_district(user=request.user, code=code)
-    policies.require(request.user, district, "org.view")
+    policies.require(request.user, "org.view", district)
     return list(selectors.level_list(district=district))
 
 
@@ -199,14 +194,13 @@ def level_set(request: HttpRequest, code: Path[str], payload: LevelsIn):
     return services.org_levels_set(actor=request.user, district=district, names=payload.names)
 
 
-@router.get("org/units", response=UnitPage)
-def unit_list(request: HttpRequest, code: Path[str], kind: str = "", parent: int | None = None,
-              q: str = "", limit: int = 50, offset: int = 0):
+@router.get("org/units", response=list[UnitOut])
+@paginate
+def unit_list(request: HttpRequest, code: Path[str], filters: Query[UnitFilter]):
     district = access_district(user=request.user, code=code)
-    policies.require(request.user, district, "org.view")
-    items, meta = paginate(selectors.unit_list(district=district, kind=kind, parent=parent, q=q),
-                           limit=limit, offset=offset)
-    return {**meta, "items": items}
+    policies.require(request.user, "org.view", district)
+    return selectors.unit_list(district=district, kind=filters.kind, parent=filters.parent,
+                               q=filters.q)
 
 
 @router.post("org/units", response={201: UnitOut})
@@ -222,7 +216,7 @@ def unit_create(request: HttpRequest, code: Path[str], payload: UnitIn):
 
 
 @router.post("org/units/{int:unit_id}/members", response={201: UnitOut})
-def alliance_join(request: HttpRequest, code: Path[str], unit_id: int, payload: JoinIn):
+def alliance_join(request: HttpRequest, code: Path[str], unit_id: Id, payload: JoinIn):
     district = access_district(user=request.user, code=code)
     alliance = _unit(district, unit_id)
     services.alliance_join(actor=request.user, alliance=alliance,
@@ -230,15 +224,13 @@ def alliance_join(request: HttpRequest, code: Path[str], unit_id: int, payload: 
     return Status(201, alliance)
 
 
-@router.get("org/agreements", response=AgreementPage)
-def agreement_list(request: HttpRequest, code: Path[str], kind: str = "",
-                   active_on: dt.date | None = None, limit: int = 50, offset: int = 0):
+@router.get("org/agreements", response=list[AgreementOut])
+@paginate
+def agreement_list(request: HttpRequest, code: Path[str], filters: Query[AgreementFilter]):
     district = access_district(user=request.user, code=code)
-    policies.require(request.user, district, "org.view")
-    items, meta = paginate(selectors.agreement_list(district=district, kind=kind,
-                                                    active_on=active_on),
-                           limit=limit, offset=offset)
-    return {**meta, "items": items}
+    policies.require(request.user, "org.view", district)
+    return selectors.agreement_list(district=district, kind=filters.kind,
+                                    active_on=filters.active_on)
 
 
 @router.post("org/agreements", response={201: AgreementOut})
@@ -257,19 +249,17 @@ def _member_out(m) -> dict:
             "merchant_ids": [s.pk for s in m.merchants.all()]}
 
 
-@router.get("org/members", response=MemberPage)
-def member_list(request: HttpRequest, code: Path[str], unit: int | None = None, role: str = "",
-                q: str = "", instructors: bool | None = None, limit: int = 50,
-                offset: int = 0):
+@router.get("org/members", response=list[PartyMemberOut])
+@paginate
+def member_list(request: HttpRequest, code: Path[str], filters: Query[PartyMemberFilter]):
     district = access_district(user=request.user, code=code)
-    qs = selectors.member_list(user=request.user, district=district, unit=unit, role=role, q=q,
-                               instructors=instructors)
-    items, meta = paginate(qs, limit=limit, offset=offset)
-    return {**meta, "items": [_member_out(m) for m in items]}
+    qs = selectors.member_list(user=request.user, district=district, unit=filters.unit,
+                               role=filters.role, q=filters.q, instructors=filters.instructors)
+    return Rows(qs, _member_out)
 
 
-@router.post("org/members", response={201: MemberOut})
-def member_create(request: HttpRequest, code: Path[str], payload: MemberIn):
+@router.post("org/members", response={201: PartyMemberOut})
+def member_create(request: HttpRequest, code: Path[str], payload: PartyMemberIn):
     district = access_district(user=request.user, code=code)
     member = services.party_member_create(actor=request.user, district=district,
                                           unit=_unit(district, payload.unit_id),
@@ -288,7 +278,7 @@ def _station_out(s) -> dict:
 @router.get("org/stations", response=list[StationOut])
 def station_list(request: HttpRequest, code: Path[str]):
     district = access_district(user=request.user, code=code)
-    policies.require(request.user, district, "checkin.view")
+    policies.require(request.user, "checkin.view", district)
     return [_station_out(s) for s in selectors.station_list(district=district)]
 
 
@@ -301,31 +291,35 @@ def station_create(request: HttpRequest, code: Path[str], payload: StationIn):
     return Status(201, _station_out(station))
 
 
-@router.get("org/mobile-members", response=MobilePage)
-def mobile_member_list(request: HttpRequest, code: Path[str], unseen_days: int | None = None,
-                       station: int | None = None, q: str = "", limit: int = 50,
-                       offset: int = 0):
+def _masked(m):
+    m.phone = phone_mask(m.phone)
+    return m
+
+
+@router.get("org/mobile-members", response=list[MobileOut])
+@paginate
+def mobile_member_list(request: HttpRequest, code: Path[str], filters: Query[MobileFilter]):
     district = access_district(user=request.user, code=code)
     qs = selectors.mobile_member_list(user=request.user, district=district,
-                                      unseen_days=unseen_days, station=station, q=q)
-    items, meta = paginate(qs, limit=limit, offset=offset)
-    for m in items:
-        m.phone = phone_mask(m.phone)
-    return {**meta, "items": items}
+                                      unseen_days=filters.unseen_days, station=filters.station,
+                                      q=filters.q)
+    return Rows(qs, _masked)
 
 
-@router.get("org/check-ins", response=CheckInPage)
-def check_in_list(request: HttpRequest, code: Path[str], station: int | None = None,
-                  since: dt.datetime | None = None, limit: int = 50, offset: int = 0):
+def _check_in_out(c) -> dict:
+    return {"id": c.pk, "created_at": c.created_at, "station_id": c.station_id,
+            "station": c.station.name, "member_id": c.member_id, "name": c.member.name,
+            "phone": phone_mask(c.member.phone), "home_unit": c.member.home_unit}
+
+
+@router.get("org/check-ins", response=list[CheckInOut])
+@paginate
+def check_in_list(request: HttpRequest, code: Path[str], filters: Query[CheckInFilter]):
     district = access_district(user=request.user, code=code)
-    qs = selectors.check_in_list(user=request.user, district=district, station=station,
-                                 since=since)
-    items, meta = paginate(qs, limit=limit, offset=offset)
-    return {**meta, "items": [{"id": c.pk, "created_at": c.created_at,
-                               "station_id": c.station_id, "station": c.station.name,
-                               "member_id": c.member_id, "name": c.member.name,
-                               "phone": phone_mask(c.member.phone),
-                               "home_unit": c.member.home_unit} for c in items]}
+    qs = selectors.check_in_list(user=request.user, district=district, station=filters.station,
+                                 since=filters.since)
+    return Rows(qs, _check_in_out)
+
 
 
 @public_router.post("stations/{token}/check-in", response={201: CheckInDone},
@@ -334,9 +328,7 @@ def check_in(request: HttpRequest, token: str, payload: CheckInIn):
     station = selectors.station_get_public(token=token)
     record = services.check_in(request=request, station=station, name=payload.name,
                                phone=payload.phone, home_unit=payload.home_unit)
-    member = record.member
-    member.refresh_from_db()
-    return Status(201, {"station": station.name, "name": member.name,
-                        "phone": phone_mask(member.phone),
-                        "check_in_count": member.check_in_count,
+    return Status(201, {"station": station.name, "name": payload.name.strip()[:40],
+                        "phone": phone_mask(record.member.phone),
+                        "check_in_count": record.member_check_ins,
                         "created_at": record.created_at})

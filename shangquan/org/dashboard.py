@@ -14,12 +14,12 @@ from .models import CheckIn, OrgUnit, PartyMember
 
 
 def cards(user, district) -> list[dict]:
-    if not policies.can(user, district, "org.view"):
+    if not policies.can(user, "org.view", district):
         return []
     code = district.code
     out = [{"label": _("党组织"), "value": OrgUnit.objects.filter(district=district).count(),
             "url": reverse("org:tree", kwargs={"code": code}), "tone": ""}]
-    if policies.can(user, district, "checkin.view"):
+    if policies.can(user, "checkin.view", district):
         week = timezone.now() - dt.timedelta(days=7)
         out.append({"label": _("党员"),
                     "value": PartyMember.objects.filter(district=district).count(),

@@ -6,6 +6,7 @@ import datetime as dt
 
 from django.utils import timezone
 
+from shangquan.core.actors import SYSTEM
 from shangquan.core.audit import audit_record
 from shangquan.core.demo import DemoContext
 
@@ -93,29 +94,29 @@ def load(ctx: DemoContext) -> None:
     if plan is None or OrgUnit.objects.filter(district=district).exists():
         return
     ctx.progress("  org: 党组织、党员、联络站")
-    levels = services.org_levels_set(actor=None, district=district, names=plan["levels"])
+    levels = services.org_levels_set(actor=SYSTEM, district=district, names=plan["levels"])
     units: dict[str, OrgUnit] = {}
     for name, parent, level in plan["tree"]:
-        units[name] = services.org_unit_create(actor=None, district=district, name=name,
+        units[name] = services.org_unit_create(actor=SYSTEM, district=district, name=name,
                                                parent=units.get(parent), level=levels[level])
-    externals = [services.org_unit_create(actor=None, district=district, name=n,
+    externals = [services.org_unit_create(actor=SYSTEM, district=district, name=n,
                                           kind=OrgUnit.Kind.EXTERNAL) for n in plan["external"]]
     top = list(units.values())[1]
     for name, kind, hotspot, policy in plan["alliances"]:
-        alliance = services.org_unit_create(actor=None, district=district, name=name, kind=kind,
+        alliance = services.org_unit_create(actor=SYSTEM, district=district, name=name, kind=kind,
                                             hotspot=hotspot, policy=policy)
         for ext in externals:
-            services.alliance_join(actor=None, alliance=alliance, unit=ext,
+            services.alliance_join(actor=SYSTEM, alliance=alliance, unit=ext,
                                    duty=rng.choice(["安全巡查", "秩序维护", "应急救援", "市场监管"]))
-        services.alliance_join(actor=None, alliance=alliance, unit=top, duty="牵头协调")
+        services.alliance_join(actor=SYSTEM, alliance=alliance, unit=top, duty="牵头协调")
     today = timezone.localdate()
     for n, ext in enumerate(externals):
-        services.agreement_create(actor=None, district=district, title=f"{top.name}与{ext.name}共建协议",
+        services.agreement_create(actor=SYSTEM, district=district, title=f"{top.name}与{ext.name}共建协议",
                                   unit_a=top, unit_b=ext, starts_on=today - dt.timedelta(days=300 - n),
                                   ends_on=today + dt.timedelta(days=400 + n),
                                   content="阵地共用、活动共办、难题共解")
     leaves = [u for u in units.values() if not any(p == u.name for _n, p, _l in plan["tree"])]
-    services.agreement_create(actor=None, district=district, kind="pairing",
+    services.agreement_create(actor=SYSTEM, district=district, kind="pairing",
                               title=f"{leaves[0].name}结对共建", unit_a=leaves[0],
                               unit_b=externals[0], starts_on=today - dt.timedelta(days=90))
     # Members: a secretary and committee members per unit, then ordinary members.
@@ -141,11 +142,11 @@ def load(ctx: DemoContext) -> None:
     PartyMember.objects.bulk_create(members)
     for instructor, unit in zip(PartyMember.objects.filter(district=district, is_instructor=True),
                                 leaves, strict=False):
-        services.instructor_assign(actor=None, instructor=instructor, unit=unit)
-    stations = [services.station_create(actor=None, district=district, name=name, address=addr,
+        services.instructor_assign(actor=SYSTEM, instructor=instructor, unit=unit)
+    stations = [services.station_create(actor=SYSTEM, district=district, name=name, address=addr,
                                         unit=top) for name, addr in plan["stations"]]
     _mobile_members(ctx, stations)
-    audit_record(actor=None, district=district, action="org.demo_load", object_type="org.orgunit",
+    audit_record(actor=SYSTEM, district=district, action="org.demo.load", object_type="org.orgunit",
                  object_id="*", after={"units": len(units), "members": len(members)})
 
 

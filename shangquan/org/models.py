@@ -141,6 +141,9 @@ class PartyMember(DistrictScoped):
 
     unit = models.ForeignKey(OrgUnit, on_delete=models.PROTECT, related_name="members",
                              verbose_name=_("所在组织"))
+    # A private person: the audit trail masks the name (core.audit.snapshot).
+    AUDIT_PERSON_FIELDS = ("name",)
+
     name = models.CharField(_("姓名"), max_length=40)
     role = models.CharField(_("职务"), max_length=16, choices=Role.choices, default=Role.MEMBER)
     phone = models.CharField(_("手机号"), max_length=20, blank=True)
@@ -212,6 +215,8 @@ class LiaisonStation(DistrictScoped):
 
 class MobileMember(DistrictScoped):
     """流动党员: known by their normalised phone within a district."""
+
+    AUDIT_PERSON_FIELDS = ("name",)  # a private person (core.audit masks it)
 
     name = models.CharField(_("姓名"), max_length=40)
     phone = models.CharField(_("手机号"), max_length=20)

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from shangquan.core import policies
 from shangquan.core.errors import NotFound
+from shangquan.core.inputs import form_int
 from shangquan.core.models import District
 from shangquan.core.selectors import access_scoped
 
@@ -90,7 +91,7 @@ def agreement_list(*, district: District, kind: str = "",
 
 def member_list(*, user: Any, district: District, unit: Any = None, role: str = "",
                 q: str = "", instructors: bool | None = None) -> QuerySet[PartyMember]:
-    policies.require(user, district, "org.member_view")
+    policies.require(user, "org.member_view", district)
     qs = PartyMember.objects.filter(district=district).select_related("unit")
     if unit not in (None, ""):
         qs = qs.filter(unit_id=unit)
@@ -122,12 +123,12 @@ def station_get_public(*, token: str) -> LiaisonStation:
 def mobile_member_list(*, user: Any, district: District, unseen_days: int | None = None,
                        station: Any = None, q: str = "") -> QuerySet[MobileMember]:
     """Registry: who checked in where and when; ``unseen_days`` = not seen for N days."""
-    policies.require(user, district, "checkin.view")
+    policies.require(user, "checkin.view", district)
     qs = MobileMember.objects.filter(district=district).select_related("last_station")
     if unseen_days is not None:
         qs = qs.filter(last_seen_at__lt=timezone.now() - dt.timedelta(days=unseen_days))
     if station not in (None, ""):
-        qs = qs.filter(check_ins__station_id=station).distinct()
+        qs = qs.filter(check_ins__station_id=form_int(station, "station")).distinct()
     if q:
         qs = qs.filter(Q(name__icontains=q) | Q(home_unit__icontains=q))
     return qs.order_by("-last_seen_at", "id")
@@ -135,10 +136,10 @@ def mobile_member_list(*, user: Any, district: District, unseen_days: int | None
 
 def check_in_list(*, user: Any, district: District, station: Any = None,
                   since: dt.datetime | None = None) -> QuerySet[CheckIn]:
-    policies.require(user, district, "checkin.view")
+    policies.require(user, "checkin.view", district)
     qs = CheckIn.objects.filter(district=district).select_related("member", "station")
     if station not in (None, ""):
-        qs = qs.filter(station_id=station)
+        qs = qs.filter(station_id=form_int(station, "station"))
     if since is not None:
         qs = qs.filter(created_at__gte=since)
     return qs.order_by("-created_at", "-id")

@@ -7,14 +7,15 @@ import datetime as dt
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from shangquan.core import policies, ratelimit
-from shangquan.core.audit import audit_record, snapshot
+from shangquan.core.actors import SYSTEM
+from shangquan.core.audit import audit_record, audited, snapshot
 from shangquan.core.errors import Conflict, ValidationFailed
-from shangquan.core.models import District
+from shangquan.core.models import District, Profile
 from shangquan.core.pii import phone_mask, phone_normalize
 
 from .models import (
@@ -31,8 +32,7 @@ from .models import (
 
 
 def _require(actor: Any, district: District, action: str = "org.manage") -> None:
-    if actor is not None:
-        policies.require(actor, district, action)
+    policies.require(actor, action, district)
 
 
 def _same_district(district: District, *objs: Any) -> None:
@@ -41,6 +41,7 @@ def _same_district(district: District, *objs: Any) -> None:
             raise ValidationFailed(_("不属于本商圈"), code="foreign_object")
 
 
+@audited("org.levels.set")
 @transaction.atomic
 def org_levels_set(*, actor: Any, district: District, names: list[str]) -> list[OrgLevel]:
     """Configure the tree's levels top-down (renaming keeps units on their level)."""
@@ -65,12 +66,13 @@ def org_levels_set(*, actor: Any, district: District, names: list[str]) -> list[
             raise Conflict(_("还有组织在“%(d)s”层级，不能删除") % {"d": leftover.depth},
                            code="level_in_use")
         leftover.delete()
-    audit_record(actor=actor, district=district, action="org.levels_set",
+    audit_record(actor=actor, district=district, action="org.levels.set",
                  object_type="org.orglevel", object_id="*", before={"levels": before},
                  after={"levels": names})
     return levels
 
 
+@audited("org.unit.create")
 @transaction.atomic
 def org_unit_create(*, actor: Any, district: District, name: str,
                     kind: str = OrgUnit.Kind.TREE, parent: OrgUnit | None = None,
@@ -94,11 +96,12 @@ def org_unit_create(*, actor: Any, district: District, name: str,
     unit = OrgUnit.objects.create(district=district, name=name, kind=kind, parent=parent,
                                   level=level, hotspot=hotspot, policy=policy,
                                   description=description)
-    audit_record(actor=actor, district=district, obj=unit, action="org.unit_create",
+    audit_record(actor=actor, district=district, obj=unit, action="org.unit.create",
                  after=snapshot(unit))
     return unit
 
 
+@audited("org.unit.move")
 @transaction.atomic
 def org_unit_move(*, actor: Any, unit: OrgUnit, parent: OrgUnit | None) -> OrgUnit:
     _require(actor, unit.district)
@@ -111,11 +114,12 @@ def org_unit_move(*, actor: Any, unit: OrgUnit, parent: OrgUnit | None) -> OrgUn
     before = snapshot(unit)
     unit.parent = parent
     unit.save(update_fields=["parent"])
-    audit_record(actor=actor, district=unit.district, obj=unit, action="org.unit_move",
+    audit_record(actor=actor, district=unit.district, obj=unit, action="org.unit.move",
                  before=before, after=snapshot(unit))
     return unit
 
 
+@audited("org.alliance.join")
 @transaction.atomic
 def alliance_join(*, actor: Any, alliance: OrgUnit, unit: OrgUnit,
                   duty: str = "") -> AllianceMember:
@@ -131,11 +135,12 @@ def alliance_join(*, actor: Any, alliance: OrgUnit, unit: OrgUnit,
                                                  unit=unit, duty=duty)
     except IntegrityError:
         raise Conflict(_("该单位已在联盟中"), code="already_member") from None
-    audit_record(actor=actor, district=alliance.district, obj=link, action="org.alliance_join",
+    audit_record(actor=actor, district=alliance.district, obj=link, action="org.alliance.join",
                  after=snapshot(link))
     return link
 
 
+@audited("org.agreement.create")
 @transaction.atomic
 def agreement_create(*, actor: Any, district: District, title: str, unit_a: OrgUnit,
                      unit_b: OrgUnit, starts_on: dt.date, ends_on: dt.date | None = None,
@@ -151,11 +156,12 @@ def agreement_create(*, actor: Any, district: District, title: str, unit_a: OrgU
     agreement = Agreement.objects.create(district=district, title=title.strip() or _("共建协议"),
                                          unit_a=unit_a, unit_b=unit_b, starts_on=starts_on,
                                          ends_on=ends_on, kind=kind, content=content)
-    audit_record(actor=actor, district=district, obj=agreement, action="org.agreement_create",
+    audit_record(actor=actor, district=district, obj=agreement, action="org.agreement.create",
                  after=snapshot(agreement))
     return agreement
 
 
+@audited("org.member.create")
 @transaction.atomic
 def party_member_create(*, actor: Any, district: District, unit: OrgUnit, name: str,
                         role: str = PartyMember.Role.MEMBER, phone: str = "", user: Any = None,
@@ -173,11 +179,12 @@ def party_member_create(*, actor: Any, district: District, unit: OrgUnit, name: 
                                         joined_on=joined_on)
     after = snapshot(member)
     after["phone"] = phone_mask(member.phone)
-    audit_record(actor=actor, district=district, obj=member, action="org.member_create",
+    audit_record(actor=actor, district=district, obj=member, action="org.member.create",
                  after=after)
     return member
 
 
+@audited("org.instructor.assign")
 @transaction.atomic
 def instructor_assign(*, actor: Any, instructor: PartyMember, unit: OrgUnit,
                       assigned_on: dt.date | None = None) -> InstructorAssignment:
@@ -193,11 +200,12 @@ def instructor_assign(*, actor: Any, instructor: PartyMember, unit: OrgUnit,
         raise Conflict(_("已派驻到该组织"), code="already_assigned") from None
     if not instructor.is_instructor:
         PartyMember.objects.filter(pk=instructor.pk).update(is_instructor=True)
-    audit_record(actor=actor, district=district, obj=link, action="org.instructor_assign",
+    audit_record(actor=actor, district=district, obj=link, action="org.instructor.assign",
                  after=snapshot(link))
     return link
 
 
+@audited("org.station.create")
 @transaction.atomic
 def station_create(*, actor: Any, district: District, name: str, address: str = "",
                    unit: OrgUnit | None = None) -> LiaisonStation:
@@ -209,14 +217,29 @@ def station_create(*, actor: Any, district: District, name: str, address: str = 
         raise Conflict(_("同名联络站已存在"), code="station_exists")
     station = LiaisonStation.objects.create(district=district, name=name.strip(),
                                             address=address, unit=unit)
-    audit_record(actor=actor, district=district, obj=station, action="org.station_create",
+    audit_record(actor=actor, district=district, obj=station, action="org.station.create",
                  after=snapshot(station))
     return station
 
 
+def _holds_phone(request: Any, phone: str) -> bool:
+    """Whether the caller is signed in as the person who proved (by a code) this phone."""
+    user = getattr(request, "user", None)
+    if not getattr(user, "is_authenticated", False):
+        return False
+    return Profile.objects.filter(user=user, phone=phone,
+                                  phone_verified_at__isnull=False).exists()
+
+
+@audited("org.member.check_in")
 def check_in(*, request: Any, station: LiaisonStation, name: str, phone: str,
              home_unit: str) -> CheckIn:
-    """A mobile party member scans a station's code: anonymous, rate-limited per phone."""
+    """A mobile party member scans a station's code: anonymous, rate-limited per phone.
+
+    Knowing a member's phone is not being them: an existing member's name and home unit
+    change only when the caller is signed in with that verified phone, and only then is
+    their check-in count shown (``record.member_check_ins``, else None). Anyone else's scan is counted as a
+    check-in and changes nothing else."""
     name, home_unit = name.strip()[:40], home_unit.strip()[:120]
     errors = {}
     if not name:
@@ -234,14 +257,16 @@ def check_in(*, request: Any, station: LiaisonStation, name: str, phone: str,
     if request is not None:
         ratelimit.hit(f"checkin:ip:{ratelimit.client_ip(request)}", limit=60, window=3600)
     ratelimit.hit(f"checkin:phone:{phone}", limit=10, window=3600)
-    return _check_in_write(station=station, name=name, phone=phone, home_unit=home_unit)
+    record = _check_in_write(station=station, name=name, phone=phone, home_unit=home_unit,
+                             holder=_holds_phone(request, phone))
+    return record
 
 
 @transaction.atomic
 def _check_in_write(*, station: LiaisonStation, name: str, phone: str,
-                    home_unit: str) -> CheckIn:
+                    home_unit: str, holder: bool) -> CheckIn:
     district, now = station.district, timezone.now()
-    member = MobileMember.objects.select_for_update().filter(district=district,
+    member = MobileMember.objects.select_for_update(of=("self",)).filter(district=district,
                                                              phone=phone).first()
     if member is None:
         try:
@@ -250,18 +275,51 @@ def _check_in_write(*, station: LiaisonStation, name: str, phone: str,
                     district=district, name=name, phone=phone, home_unit=home_unit,
                     first_seen_at=now, last_seen_at=now, last_station=station, check_in_count=1)
         except IntegrityError:  # the same phone checked in twice at once: the other won
-            member = MobileMember.objects.select_for_update().get(district=district,
+            member = MobileMember.objects.select_for_update(of=("self",)).get(district=district,
                                                                   phone=phone)
         else:
             member.created_now = True
+    changed = {}
     if not getattr(member, "created_now", False):
+        if holder:
+            changed = {"name": name, "home_unit": home_unit}
         MobileMember.objects.filter(pk=member.pk).update(
-            name=name, home_unit=home_unit, last_seen_at=now, last_station=station,
-            check_in_count=F("check_in_count") + 1)
+            last_seen_at=now, last_station=station,
+            check_in_count=F("check_in_count") + 1, **changed)
     record = CheckIn.objects.create(district=district, member=member, station=station,
                                     created_at=now)
-    audit_record(actor=None, district=district, obj=record, action="org.check_in",
+    # The member's own count, for the member only (None for anyone else).
+    record.member_check_ins = (MobileMember.objects.values_list("check_in_count", flat=True)
+                               .get(pk=member.pk) if holder else None)
+    audit_record(actor=SYSTEM, district=district, obj=record, action="org.member.check_in",
                  actor_label=phone_mask(phone),
-                 after={"station": station.pk, "member": member.pk, "name": name,
-                        "phone": phone_mask(phone), "home_unit": home_unit})
+                 after={"station": station.pk, "member": member.pk,
+                        "new_member": bool(getattr(member, "created_now", False)),
+                        "holder": holder, "changed": sorted(changed)})
     return record
+
+
+@audited("org.member.erase")
+@transaction.atomic
+def member_erase(*, actor: Any, user: Any, phone: str) -> int:
+    """PIPL art. 47 (``Contributions.person_erased``): a mobile member known by this phone
+    leaves the registry with their check-ins; a party member linked to the account or
+    the phone keeps their roster entry (the organisation's record) without the link and
+    the phone. One audit row per district touched, with the counts."""
+    mobile = MobileMember.objects.filter(phone=phone) if phone else MobileMember.objects.none()
+    party = PartyMember.objects.filter(Q(user=user) | Q(phone=phone) if phone else Q(user=user))
+    districts = set(mobile.values_list("district_id", flat=True)) | set(
+        party.values_list("district_id", flat=True))
+    touched = 0
+    for district_id in sorted(districts):
+        mobile_ids = list(mobile.filter(district_id=district_id).values_list("pk", flat=True))
+        CheckIn.objects.filter(member_id__in=mobile_ids).delete()
+        MobileMember.objects.filter(pk__in=mobile_ids).delete()
+        unlinked = PartyMember.objects.filter(
+            pk__in=list(party.filter(district_id=district_id).values_list("pk", flat=True))
+        ).update(user=None, phone="")
+        touched += len(mobile_ids) + unlinked
+        audit_record(actor=actor, district=District.objects.get(pk=district_id),
+                     action="org.member.erase", object_type="org.member", object_id="*",
+                     after={"mobile_members": len(mobile_ids), "party_members": unlinked})
+    return touched

@@ -1,13 +1,13 @@
 from django.urls import path
 
-from . import console, views
+from .views import console, public
 
 app_name = "org"
 
 C = "console/<str:code>/org/"
 
 urlpatterns = [
-    path("s/<str:token>/", views.check_in_view, name="check_in"),
+    path("s/<str:token>/", public.check_in_view, name="check_in"),
     path(C, console.tree_view, name="tree"),
     path(C + "alliances/", console.alliances_view, name="alliances"),
     path(C + "members/", console.members_view, name="members"),

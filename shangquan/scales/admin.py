@@ -3,18 +3,9 @@ so it is judged, audited and notified like any other."""
 
 from django.contrib import admin
 
-from .models import DailyPlan, Instrument, Reweigh, ScaleSettings, SpotCheck
+from shangquan.core.admin import ReadOnlyAdmin as ReadOnly
 
-
-class ReadOnly(admin.ModelAdmin):
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+from .models import DailyPlan, Instrument, Reweigh, SpotCheck
 
 
 @admin.register(Instrument)
@@ -44,8 +35,3 @@ class ReweighAdmin(ReadOnly):
 class DailyPlanAdmin(ReadOnly):
     list_display = ["district", "day", "window_days", "quota", "digest"]
     list_filter = ["district"]
-
-
-@admin.register(ScaleSettings)
-class ScaleSettingsAdmin(ReadOnly):
-    list_display = ["district", "check_window_days", "warn_days", "suspend_on_expiry"]

@@ -8,15 +8,19 @@ from decimal import Decimal
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from ninja import File, Form, Path, Router, Schema, Status
+from ninja import File, FilterSchema, Form, Path, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from shangquan.core import policies, ratelimit
-from shangquan.core.apibase import OPTIONAL_AUTH, paginate
+from shangquan.core.apibase import OPTIONAL_AUTH, Id, file_download, paginate
+from shangquan.core.district_settings import district_settings_update, settings_read
 from shangquan.core.errors import ValidationFailed
 from shangquan.core.selectors import access_district, district_get_public
 
 from . import selectors, services, xlsx
+from .messages import as_validation_error
+from .metrology import MetrologyError, min_capacity
+from .metrology import mpe as compute
 from .models import Instrument, Reweigh, SpotCheck
 from .policies import may_check
 
@@ -59,8 +63,6 @@ class InstrumentOut(Schema):
 
     @staticmethod
     def resolve_min_capacity_g(obj: Instrument) -> Decimal:
-        from .metrology import min_capacity
-
         return min_capacity(e=obj.e_g, cls=obj.accuracy_class)
 
     @staticmethod
@@ -68,15 +70,16 @@ class InstrumentOut(Schema):
         return obj.commitment_scan.url if obj.commitment_scan else None
 
 
-class InstrumentPage(Schema):
-    count: int
-    limit: int
-    offset: int
-    items: list[InstrumentOut]
+class InstrumentFilter(FilterSchema):
+    status: str = ""
+    kind: str = ""
+    merchant: Id | None = None
+    q: str = ""
+    due_before: dt.date | None = None
 
 
 class InstrumentIn(Schema):
-    merchant_id: int
+    merchant_id: Id
     maker: str
     serial_no: str
     max_capacity_g: Decimal
@@ -104,12 +107,12 @@ class InstrumentPatch(Schema):
     next_due: dt.date | None = None
 
 
-class NoteIn(Schema):
+class InstrumentNoteIn(Schema):
     note: str = ""
 
 
 class CheckIn(Schema):
-    instrument_id: int
+    instrument_id: Id
     load_g: Decimal
     indications: list[Decimal]
     note: str = ""
@@ -133,11 +136,12 @@ class CheckOut(Schema):
     rectification_id: int | None
 
 
-class CheckPage(Schema):
-    count: int
-    limit: int
-    offset: int
-    items: list[CheckOut]
+class CheckFilter(FilterSchema):
+    instrument: Id | None = None
+    merchant: Id | None = None
+    passed: bool | None = None
+    start: dt.date | None = None
+    end: dt.date | None = None
 
 
 class PlanRow(Schema):
@@ -164,7 +168,7 @@ class CertificatesOut(Schema):
 
 
 class ReweighIn(Schema):
-    merchant_id: int | None = None  # staff, in the console API
+    merchant_id: Id | None = None  # staff, in the console API
     merchant_token: str = ""  # the merchant's public QR token (the public station)
     goods: str
     claimed_g: Decimal
@@ -200,11 +204,9 @@ class ReweighOut(Schema):
         return obj.merchant.name
 
 
-class ReweighPage(Schema):
-    count: int
-    limit: int
-    offset: int
-    items: list[ReweighOut]
+class ReweighFilter(FilterSchema):
+    verdict: str = ""
+    merchant: Id | None = None
 
 
 class ComplaintIn(Schema):
@@ -233,16 +235,57 @@ class ImportOut(Schema):
     updated: int
 
 
+class KpiPeriodRow(Schema):
+    period: dt.date | None
+    total: int
+    passed: int
+    rate: float | None
+
+
+class KpiGridRow(Schema):
+    grid: str
+    total: int
+    passed: int
+    rate: float | None
+
+
+class ScalesKpiOut(Schema):
+    start: dt.date
+    end: dt.date
+    period: str
+    checks: int
+    passed: int
+    pass_rate: float | None
+    by_period: list[KpiPeriodRow]
+    by_grid: list[KpiGridRow]
+    instruments: dict[str, int]
+    overdue_certificates: int
+    due_soon: int
+    commitments: int
+    active_instruments: int
+    reweighs: int
+    reweigh_short: int
+    reweigh_complaints: int
+
+
+class MpeOut(Schema):
+    load_g: str
+    e_g: str
+    accuracy_class: str
+    basis: str
+    mpe_g: str
+    may_check: bool
+
+
 # --- registry ---------------------------------------------------------------------------
-@router.get("scales/instruments", response=InstrumentPage)
-def instrument_list(request: HttpRequest, code: PathStr, status: str = "", kind: str = "",
-                    merchant: int | None = None, q: str = "", due_before: dt.date | None = None,
-                    limit: int = 50, offset: int = 0):
+@router.get("scales/instruments", response=list[InstrumentOut])
+@paginate
+def instrument_list(request: HttpRequest, code: PathStr, filters: Query[InstrumentFilter]):
     district = access_district(user=request.user, code=code)
-    qs = selectors.instrument_list(user=request.user, district=district, status=status,
-                                   kind=kind, merchant_id=merchant, q=q, due_before=due_before)
-    items, meta = paginate(qs, limit=limit, offset=offset)
-    return {**meta, "items": items}
+    return selectors.instrument_list(user=request.user, district=district,
+                                     status=filters.status, kind=filters.kind,
+                                     merchant_id=filters.merchant, q=filters.q,
+                                     due_before=filters.due_before)
 
 
 @router.post("scales/instruments", response={201: InstrumentOut})
@@ -255,12 +298,11 @@ def instrument_create(request: HttpRequest, code: PathStr, payload: InstrumentIn
     return Status(201, instrument)
 
 
-@router.get("scales/instruments.xlsx")
+@router.get("scales/instruments.xlsx", openapi_extra=file_download(XLSX))
 def instrument_export(request: HttpRequest, code: PathStr, status: str = ""):
     district = access_district(user=request.user, code=code)
-    policies.require(request.user, district, "scales.export")
-    qs = selectors.instrument_list(user=request.user, district=district, status=status)
-    response = HttpResponse(xlsx.export_bytes(qs), content_type=XLSX)
+    data = xlsx.instrument_export_xlsx(actor=request.user, district=district, status=status)
+    response = HttpResponse(data, content_type=XLSX)
     response["Content-Disposition"] = (
         f'attachment; filename="instruments-{district.code}-{timezone.localdate()}.xlsx"')
     return response
@@ -273,13 +315,13 @@ def instrument_import(request: HttpRequest, code: PathStr, file: File[UploadedFi
 
 
 @router.get("scales/instruments/{instrument_id}", response=InstrumentOut)
-def instrument_detail(request: HttpRequest, code: PathStr, instrument_id: int):
+def instrument_detail(request: HttpRequest, code: PathStr, instrument_id: Id):
     district = access_district(user=request.user, code=code)
     return selectors.instrument_get(user=request.user, district=district, pk=instrument_id)
 
 
 @router.patch("scales/instruments/{instrument_id}", response=InstrumentOut)
-def instrument_patch(request: HttpRequest, code: PathStr, instrument_id: int,
+def instrument_patch(request: HttpRequest, code: PathStr, instrument_id: Id,
                      payload: InstrumentPatch):
     district = access_district(user=request.user, code=code)
     instrument = selectors.instrument_get(user=request.user, district=district,
@@ -302,22 +344,24 @@ def _status_change(request: HttpRequest, code: str, instrument_id: int, action: 
 
 
 @router.post("scales/instruments/{instrument_id}/suspend", response=InstrumentOut)
-def instrument_suspend(request: HttpRequest, code: PathStr, instrument_id: int, payload: NoteIn):
+def instrument_suspend(request: HttpRequest, code: PathStr, instrument_id: Id,
+                       payload: InstrumentNoteIn):
     return _status_change(request, code, instrument_id, "suspend", payload.note)
 
 
 @router.post("scales/instruments/{instrument_id}/reinstate", response=InstrumentOut)
-def instrument_reinstate(request: HttpRequest, code: PathStr, instrument_id: int):
+def instrument_reinstate(request: HttpRequest, code: PathStr, instrument_id: Id):
     return _status_change(request, code, instrument_id, "reinstate")
 
 
 @router.post("scales/instruments/{instrument_id}/retire", response=InstrumentOut)
-def instrument_retire(request: HttpRequest, code: PathStr, instrument_id: int, payload: NoteIn):
+def instrument_retire(request: HttpRequest, code: PathStr, instrument_id: Id,
+                      payload: InstrumentNoteIn):
     return _status_change(request, code, instrument_id, "retire", payload.note)
 
 
 @router.post("scales/merchants/{merchant_id}/commitment", response=list[InstrumentOut])
-def commitment_sign(request: HttpRequest, code: PathStr, merchant_id: int,
+def commitment_sign(request: HttpRequest, code: PathStr, merchant_id: Id,
                     signed_on: Form[dt.date], scan: UploadedFile | None = OPTIONAL_SCAN):
     district = access_district(user=request.user, code=code)
     merchant = selectors.merchant_get(district=district, pk=merchant_id)
@@ -326,23 +370,20 @@ def commitment_sign(request: HttpRequest, code: PathStr, merchant_id: int,
 
 
 # --- spot checks ------------------------------------------------------------------------
-@router.get("scales/checks", response=CheckPage)
-def check_list(request: HttpRequest, code: PathStr, instrument: int | None = None,
-               merchant: int | None = None, passed: bool | None = None,
-               start: dt.date | None = None, end: dt.date | None = None, limit: int = 50,
-               offset: int = 0):
+@router.get("scales/checks", response=list[CheckOut])
+@paginate
+def check_list(request: HttpRequest, code: PathStr, filters: Query[CheckFilter]):
     district = access_district(user=request.user, code=code)
-    qs = selectors.spot_check_list(user=request.user, district=district,
-                                   instrument_id=instrument, merchant_id=merchant,
-                                   passed=passed, start=start, end=end)
-    items, meta = paginate(qs, limit=limit, offset=offset)
-    return {**meta, "items": items}
+    return selectors.spot_check_list(user=request.user, district=district,
+                                     instrument_id=filters.instrument,
+                                     merchant_id=filters.merchant, passed=filters.passed,
+                                     start=filters.start, end=filters.end)
 
 
 @router.post("scales/checks", response={201: CheckOut})
 def check_create(request: HttpRequest, code: PathStr, payload: CheckIn):
     district = access_district(user=request.user, code=code)
-    policies.require(request.user, district, "scales.check_record")
+    policies.require(request.user, "scales.check_record", district)
     instrument = selectors.instrument_get(user=request.user, district=district,
                                           pk=payload.instrument_id)
     check: SpotCheck = services.spot_check_record(
@@ -354,7 +395,7 @@ def check_create(request: HttpRequest, code: PathStr, payload: CheckIn):
 @router.get("scales/plan", response=PlanOut)
 def plan(request: HttpRequest, code: PathStr, day: dt.date | None = None):
     district = access_district(user=request.user, code=code)
-    policies.require(request.user, district, "scales.plan_view")
+    policies.require(request.user, "scales.plan_view", district)
     stored = services.plan_ensure(district=district, day=day)
     view = selectors.plan_view(user=request.user, district=district, plan=stored)
     return {"day": stored.day, "window_days": stored.window_days, "quota": stored.quota,
@@ -372,19 +413,16 @@ def certificates(request: HttpRequest, code: PathStr):
 
 
 # --- re-weighs --------------------------------------------------------------------------
-@router.get("scales/reweighs", response=ReweighPage)
-def reweigh_list(request: HttpRequest, code: PathStr, verdict: str = "",
-                 merchant: int | None = None, limit: int = 50, offset: int = 0):
+@router.get("scales/reweighs", response=list[ReweighOut])
+@paginate
+def reweigh_list(request: HttpRequest, code: PathStr, filters: Query[ReweighFilter]):
     district = access_district(user=request.user, code=code)
-    qs = selectors.reweigh_list(user=request.user, district=district, verdict=verdict,
-                                merchant_id=merchant)
-    items, meta = paginate(qs, limit=limit, offset=offset)
-    return {**meta, "items": items}
+    return selectors.reweigh_list(user=request.user, district=district,
+                                  verdict=filters.verdict, merchant_id=filters.merchant)
 
 
 def _reweigh(request: HttpRequest, district, payload: ReweighIn, *,
              public: bool = False) -> Reweigh:
-    ratelimit.hit(f"reweigh:{ratelimit.client_ip(request)}", limit=60, window=3600)
     data = payload.dict()
     merchant_id, token = data.pop("merchant_id"), data.pop("merchant_token")
     if token:
@@ -394,7 +432,7 @@ def _reweigh(request: HttpRequest, district, payload: ReweighIn, *,
     else:
         raise ValidationFailed(_("请选择商户"), code="merchant_required")
     return services.reweigh_record(actor=request.user, district=district, merchant=merchant,
-                                   **data)
+                                   client_key=ratelimit.client_ip(request), **data)
 
 
 def _complain(request: HttpRequest, district, token: str, payload: ComplaintIn) -> dict:
@@ -436,7 +474,7 @@ def public_reweigh_complaint(request: HttpRequest, code: PathStr, token: str,
 
 
 # --- KPIs and settings ------------------------------------------------------------------
-@router.get("scales/kpis")
+@router.get("scales/kpis", response=ScalesKpiOut)
 def kpi(request: HttpRequest, code: PathStr, start: dt.date | None = None,
         end: dt.date | None = None, period: str = "month"):
     district = access_district(user=request.user, code=code)
@@ -444,35 +482,29 @@ def kpi(request: HttpRequest, code: PathStr, start: dt.date | None = None,
     start = start or end - dt.timedelta(days=180)
     data = selectors.kpis(user=request.user, district=district, start=start, end=end,
                           period="week" if period == "week" else "month")
-    for row in data["by_period"]:
-        row["period"] = row["period"].isoformat() if row["period"] else None
-    return {**data, "start": start.isoformat(), "end": end.isoformat()}
+    return data
 
 
 @router.get("scales/settings", response=SettingsIO)
 def settings_get(request: HttpRequest, code: PathStr):
     district = access_district(user=request.user, code=code)
-    policies.require(request.user, district, "scales.kpi_view")
-    return services.settings_for(district)
+    return dict(settings_read(user=request.user, district=district, app="scales"))
 
 
 @router.patch("scales/settings", response=SettingsIO)
 def settings_patch(request: HttpRequest, code: PathStr, payload: SettingsIO):
     district = access_district(user=request.user, code=code)
-    return services.settings_update(actor=request.user, district=district,
-                                    **payload.dict(exclude_unset=True))
+    return dict(district_settings_update(actor=request.user, district=district, app="scales",
+                                         values=payload.dict(exclude_unset=True)))
 
 
-@router.get("scales/mpe")
+@router.get("scales/mpe", response=MpeOut)
+
 def mpe(request: HttpRequest, code: PathStr, load_g: Decimal | None = None,
         e_g: Decimal | None = None, accuracy_class: str = "III", basis: str = "in_service"):
     """The MPE for a load: a reference for checkers preparing test weights."""
-    from .messages import as_validation_error
-    from .metrology import MetrologyError
-    from .metrology import mpe as compute
-
     district = access_district(user=request.user, code=code)
-    policies.require(request.user, district, "scales.check_view")
+    policies.require(request.user, "scales.check_view", district)
     if load_g is None or e_g is None:
         raise ValidationFailed(_("请提供载荷和分度值"), code="load_and_e_required")
     try:

@@ -9,19 +9,20 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from shangquan.core import policies
+from shangquan.core.roles import Role
 
 from .models import DailyPlan, Instrument, SpotCheck
+from .policies import may_check
 
 
 def cards(user, district) -> list[dict]:
-    if not policies.can(user, district, "scales.kpi_view") and not policies.can(
-            user, district, "scales.plan_view"):
+    if not policies.can(user, "scales.kpi_view", district) and not policies.can(user, "scales.plan_view", district):
         return []
     today = timezone.localdate()
     code = {"code": district.code}
     out = []
     plan = DailyPlan.objects.filter(district=district, day=today).only("items").first()
-    if plan is not None and policies.can(user, district, "scales.plan_view"):
+    if plan is not None and policies.can(user, "scales.plan_view", district):
         ids = [row["instrument"] for row in plan.items]
         done = (SpotCheck.objects.filter(district=district, checked_on=today,
                                          instrument_id__in=ids)
@@ -41,4 +42,8 @@ def cards(user, district) -> list[dict]:
     out.append({"label": _("检定过期/将到期"), "value": f"{overdue}/{due_soon}",
                 "url": reverse("scales:certificates", kwargs=code),
                 "tone": "danger" if overdue else ("warn" if due_soon else "ok")})
+    # A metrology department's home: verifying the district's scales is its own work.
+    if policies.has_role(user, district, Role.DEPARTMENT) and may_check(user, district):
+        for card in out:
+            card["mine"] = True
     return out

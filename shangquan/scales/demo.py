@@ -12,11 +12,15 @@ from decimal import Decimal
 
 from django.utils import timezone
 
+from shangquan.core.actors import SYSTEM
 from shangquan.core.demo import DemoContext
+from shangquan.core.district_settings import district_settings, district_settings_update
+from shangquan.merchants.licences import make_uscc
 from shangquan.merchants.models import Merchant
+from shangquan.merchants.services import merchant_create
 
 from . import services
-from .models import Instrument, ScaleSettings
+from .models import Instrument
 
 # Merchants that sell by weight.
 WEIGHING = ("生鲜", "特产", "小吃", "烧烤", "百货", "火锅", "茶饮", "饮品", "餐饮")
@@ -62,14 +66,11 @@ def _metering_merchants(ctx: DemoContext, want: int) -> list[Merchant]:
 
 def _fallback_merchants(ctx: DemoContext) -> list[Merchant]:
     """Only while the merchants module has no demo of its own."""
-    from shangquan.merchants.licences import make_uscc
-    from shangquan.merchants.services import merchant_create
-
     out = []
     for n, name in enumerate(MISSING_MERCHANT_NAMES):
         region = sum(ord(ch) for ch in ctx.district.code) % 100000  # stable across runs
         body = f"923{region:05d}MA{n:07d}"
-        out.append(merchant_create(actor=None, district=ctx.district, name=name,
+        out.append(merchant_create(actor=SYSTEM, district=ctx.district, name=name,
                                    licence_no=make_uscc(body), category="生鲜",
                                    stall_no=f"S-{n + 1:02d}",
                                    owner=ctx.users["merchant"] if n == 0 else None))
@@ -87,8 +88,9 @@ def load(ctx: DemoContext) -> None:
     count, window, reweighs = PROFILE.get(code, (10, 7, 6))
     rng = ctx.rng
     today = timezone.localdate()
-    ScaleSettings.objects.get_or_create(district=ctx.district,
-                                        defaults={"check_window_days": window})
+    if district_settings(district=ctx.district, app="scales").is_default("check_window_days"):
+        district_settings_update(actor=SYSTEM, district=ctx.district, app="scales",
+                                 values={"check_window_days": window})
     if Instrument.objects.filter(district=ctx.district).exists():
         return
     ctx.progress(f"  scales: {count * ctx.scale} metering merchants")
@@ -109,7 +111,7 @@ def load(ctx: DemoContext) -> None:
             signed = (today - dt.timedelta(days=rng.randrange(60, 240))
                       if code == "LHYS" or rng.random() < 0.8 else None)
             instruments.append(services.instrument_register(
-                actor=None, district=ctx.district, merchant=merchant, kind=kind,
+                actor=SYSTEM, district=ctx.district, merchant=merchant, kind=kind,
                 maker=rng.choice(MAKERS), model_no=f"ACS-{max_g // 1000}",
                 serial_no=f"{code}{n:04d}{k}", max_capacity_g=Decimal(max_g),
                 e_g=Decimal(e_g), accuracy_class=cls,
@@ -171,8 +173,8 @@ def _reweighs(ctx: DemoContext, merchants: list[Merchant], count: int) -> None:
         short = n % 6 == 2
         shortfall = Decimal(rng.choice((15, 25, 50))) if short else Decimal(rng.choice((0, 0, 1, -2)))
         record = services.reweigh_record(
-            actor=None, district=ctx.district, merchant=rng.choice(merchants),
+            actor=SYSTEM, district=ctx.district, merchant=rng.choice(merchants),
             goods=rng.choice(GOODS[band]), band=band, claimed_g=claimed,
             measured_g=claimed - shortfall)
         if record.verdict == "short" and n % 12 == 2:
-            services.reweigh_complain(actor=None, district=ctx.district, reweigh=record)
+            services.reweigh_complain(actor=SYSTEM, district=ctx.district, reweigh=record)

@@ -23,37 +23,6 @@ def new_token() -> str:
     return secrets.token_urlsafe(12)
 
 
-class ScaleSettings(DistrictScoped):
-    """Per-district thresholds (DESIGN section 6: configurable, these are the defaults)."""
-
-    check_window_days = models.PositiveSmallIntegerField(
-        _("查验周期（天）"), default=7,
-        help_text=_("每台计量器具至少每 N 天查验一次"))
-    daily_quota = models.PositiveSmallIntegerField(
-        _("每日最少查验台数"), default=0, help_text=_("0 表示按周期平均分配"))
-    lookback_days = models.PositiveSmallIntegerField(_("风险回看天数"), default=90)
-    warn_days = models.PositiveSmallIntegerField(_("检定到期提前提醒（天）"), default=30)
-    suspend_on_expiry = models.BooleanField(_("检定过期自动停用"), default=True)
-    verification_months = models.PositiveSmallIntegerField(_("检定周期（月）"), default=12)
-    rectification_days = models.PositiveSmallIntegerField(_("整改期限（天）"), default=7)
-    updated_at = models.DateTimeField(auto_now=True)
-
-    class Meta:
-        verbose_name = _("计量监管设置")
-        verbose_name_plural = _("计量监管设置")
-        constraints = [
-            models.UniqueConstraint(fields=["district"], name="scale_settings_one_per_district"),
-            models.CheckConstraint(condition=Q(check_window_days__gte=1)
-                                   & Q(check_window_days__lte=366),
-                                   name="scale_settings_window_range"),
-            models.CheckConstraint(condition=Q(verification_months__gte=1),
-                                   name="scale_settings_verification_months_positive"),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.district_id} scale settings"
-
-
 class Instrument(DistrictScoped):
     class Kind(models.TextChoices):
         PRICE_COMPUTING = "price_computing", _("电子计价秤")

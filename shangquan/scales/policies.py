@@ -4,9 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import gettext_lazy as _
+
 from shangquan.core import policies
-from shangquan.core.models import District
+from shangquan.core.audit import register_actions
+from shangquan.core.models import Department, District
 from shangquan.core.roles import Role
+from shangquan.merchants import policies as merchant_policies
 
 # Departments whose staff verify scales: 市场监管 (market supervision) by default.
 METROLOGY_DEPARTMENTS = frozenset({"scjg"})
@@ -48,11 +52,30 @@ def may_check(user: Any, district: District) -> bool:
         return True
     if Role.DEPARTMENT not in roles:
         return False
-    from shangquan.core.models import Department
-
     return Department.objects.filter(district=district, code__in=METROLOGY_DEPARTMENTS,
                                      pk__in=policies.departments_of(user, district)).exists()
 
 
 def owns_merchant(user: Any, merchant: Any) -> bool:
-    return bool(getattr(user, "is_authenticated", False) and merchant.owner_id == user.pk)
+    """The merchants app's one rule: the owner account or one of the shop's people."""
+    return merchant_policies.owns_merchant(user, merchant)
+
+
+# Audit actions this app writes (``<app>.<entity>.<verb>``) and how the audit log names them.
+AUDIT_ACTIONS = {
+    "scales.instrument.accept": _("计量器具验收"),
+    "scales.instrument.certificate_warn": _("检定到期提醒"),
+    "scales.instrument.commitment_sign": _("签署承诺书"),
+    "scales.instrument.export": _("导出计量器具"),
+    "scales.instrument.register": _("计量器具备案"),
+    "scales.instrument.reinstate": _("恢复使用"),
+    "scales.instrument.retire": _("报废注销"),
+    "scales.instrument.suspend": _("暂停使用"),
+    "scales.instrument.update": _("修改计量器具"),
+    "scales.plan.create": _("生成查验计划"),
+    "scales.reweigh.complain": _("复称短斤投诉"),
+    "scales.reweigh.record": _("公平秤复称"),
+    "scales.settings.update": _("修改公平秤设置"),
+    "scales.spotcheck.record": _("砝码查验"),
+}
+register_actions(AUDIT_ACTIONS)

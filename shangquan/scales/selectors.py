@@ -12,26 +12,34 @@ from django.db.models.functions import TruncMonth, TruncWeek
 from django.utils import timezone
 
 from shangquan.core import policies
+from shangquan.core.district_settings import Values, district_settings
 from shangquan.core.errors import NotFound
 from shangquan.core.models import District
 from shangquan.core.selectors import access_scoped
 from shangquan.merchants.models import Merchant
+from shangquan.merchants.policies import owned_merchant_ids
+from shangquan.workorders.models import WorkOrder
 
 from . import planner
 from .models import DailyPlan, Instrument, Reweigh, SpotCheck
 from .policies import sees_all
-from .services import settings_for
+
+
+# --- settings ---------------------------------------------------------------------------
+def settings_for(district: District) -> Values:
+    """The district's thresholds (``settings_schema``; defaults until someone changes them)."""
+    return district_settings(district=district, app="scales")
 
 
 # --- registry ---------------------------------------------------------------------------
 def instrument_list(*, user: Any, district: District, status: str = "", kind: str = "",
                     merchant_id: int | None = None, q: str = "",
                     due_before: dt.date | None = None) -> QuerySet[Instrument]:
-    policies.require(user, district, "scales.instrument_view")
+    policies.require(user, "scales.instrument_view", district)
     qs = Instrument.objects.filter(district=district).select_related("merchant",
                                                                      "merchant__grid")
     if not sees_all(user, district):
-        qs = qs.filter(merchant__owner=user)
+        qs = qs.filter(merchant_id__in=owned_merchant_ids(user, district))
     if status:
         qs = qs.filter(status=status)
     if kind:
@@ -54,7 +62,7 @@ def merchant_choices(*, user: Any, district: District) -> QuerySet[Merchant]:
     qs = Merchant.objects.filter(district=district).exclude(
         status=Merchant.Status.DEREGISTERED)
     if not sees_all(user, district):
-        qs = qs.filter(owner=user)
+        qs = qs.filter(pk__in=owned_merchant_ids(user, district))
     return qs.only("id", "name", "stall_no").order_by("name")
 
 
@@ -74,11 +82,11 @@ def spot_check_list(*, user: Any, district: District, instrument_id: int | None 
                     merchant_id: int | None = None, passed: bool | None = None,
                     start: dt.date | None = None, end: dt.date | None = None
                     ) -> QuerySet[SpotCheck]:
-    policies.require(user, district, "scales.check_view")
+    policies.require(user, "scales.check_view", district)
     qs = SpotCheck.objects.filter(district=district).select_related("instrument", "merchant",
                                                                     "checker")
     if not sees_all(user, district):
-        qs = qs.filter(merchant__owner=user)
+        qs = qs.filter(merchant_id__in=owned_merchant_ids(user, district))
     if instrument_id:
         qs = qs.filter(instrument_id=instrument_id)
     if merchant_id:
@@ -97,7 +105,25 @@ def merchant_public_checks(*, merchant: Merchant, limit: int = 10) -> list[dict]
     rows = (SpotCheck.objects.filter(district_id=merchant.district_id, merchant=merchant)
             .select_related("instrument").order_by("-checked_at", "-id")[:limit])
     return [{"date": r.checked_on, "kind": r.instrument.get_kind_display(),
-             "passed": r.passed} for r in rows]
+             "serial_tail": r.instrument.serial_no[-4:], "passed": r.passed} for r in rows]
+
+
+def merchant_public_scales(*, merchant: Merchant, today: dt.date | None = None) -> list[dict]:
+    """The merchant's scales as they stand now (retired ones left out): usable or not,
+    why, and whether the verification certificate is still valid. The public page shows
+    this before any history, so a suspended scale never hides behind old passes."""
+    today = today or timezone.localdate()
+    rows = (Instrument.objects.filter(district_id=merchant.district_id, merchant=merchant)
+            .exclude(status=Instrument.Status.RETIRED).order_by("kind", "serial_no"))
+    out = []
+    for r in rows:
+        expired = r.next_due is not None and r.next_due < today
+        usable = r.status == Instrument.Status.IN_USE and not expired and r.next_due is not None
+        out.append({"kind": r.get_kind_display(), "serial_tail": r.serial_no[-4:],
+                    "status": r.status, "status_label": r.get_status_display(),
+                    "reason": r.get_status_reason_display() if r.status_reason else "",
+                    "next_due": r.next_due, "expired": expired, "usable": usable})
+    return out
 
 
 def merchant_check_summary(*, merchant: Merchant, since: dt.date | None = None
@@ -127,8 +153,6 @@ def _complaints_since(district: District, since: dt.datetime) -> Counter:
         counts[merchant_id] += 1
         if order_id:
             complained.add(order_id)
-    from shangquan.workorders.models import WorkOrder
-
     orders = (WorkOrder.objects.filter(district=district, category__code="metrology",
                                        merchant__isnull=False, created_at__gte=since)
               .exclude(pk__in=complained).values_list("merchant_id", flat=True))
@@ -168,7 +192,7 @@ class PlanView:
 
 def plan_view(*, user: Any, district: District, plan: DailyPlan) -> PlanView:
     """The stored plan with each instrument and the day's check of it, if done."""
-    policies.require(user, district, "scales.plan_view")
+    policies.require(user, "scales.plan_view", district)
     if plan.district_id != district.pk:
         raise NotFound()
     ids = [item["instrument"] for item in plan.items]
@@ -187,7 +211,7 @@ def plan_view(*, user: Any, district: District, plan: DailyPlan) -> PlanView:
 # --- certificates -----------------------------------------------------------------------
 def certificates_overview(*, user: Any, district: District,
                           today: dt.date | None = None) -> dict[str, list[Instrument]]:
-    policies.require(user, district, "scales.instrument_view")
+    policies.require(user, "scales.instrument_view", district)
     today = today or timezone.localdate()
     horizon = today + dt.timedelta(days=settings_for(district).warn_days)
     base = instrument_list(user=user, district=district).exclude(
@@ -205,7 +229,7 @@ def certificates_overview(*, user: Any, district: District,
 # --- re-weighs --------------------------------------------------------------------------
 def reweigh_list(*, user: Any, district: District, verdict: str = "",
                  merchant_id: int | None = None) -> QuerySet[Reweigh]:
-    policies.require(user, district, "scales.reweigh_view")
+    policies.require(user, "scales.reweigh_view", district)
     qs = Reweigh.objects.filter(district=district).select_related("merchant")
     if verdict:
         qs = qs.filter(verdict=verdict)
@@ -230,7 +254,7 @@ def _rate(passed: int, total: int) -> float | None:
 def kpis(*, user: Any, district: District, start: dt.date, end: dt.date,
          period: str = "month") -> dict[str, Any]:
     """Pass rate by period and grid, certificates, re-weigh complaints."""
-    policies.require(user, district, "scales.kpi_view")
+    policies.require(user, "scales.kpi_view", district)
     today = timezone.localdate()
     checks = SpotCheck.objects.filter(district=district, checked_on__gte=start,
                                       checked_on__lte=end)
@@ -268,3 +292,29 @@ def kpis(*, user: Any, district: District, start: dt.date, end: dt.date,
         "reweighs": rw["total"], "reweigh_short": rw["short"],
         "reweigh_complaints": rw["complaints"],
     }
+
+
+# --- for ratings' evidence (district-wide, one query each) --------------------------------
+def failed_checks_between(*, district: District, start: dt.date, end: dt.date
+                          ) -> dict[int, list[dict[str, Any]]]:
+    """merchant id -> its failed spot checks with ``start <= checked_on < end``, so each
+    deduction can link to its check."""
+    out: dict[int, list[dict[str, Any]]] = {}
+    rows = (SpotCheck.objects.filter(district=district, passed=False, checked_on__gte=start,
+                                     checked_on__lt=end)
+            .values_list("merchant_id", "pk", "checked_on", "instrument__serial_no")
+            .order_by("checked_at", "pk"))
+    for merchant_id, pk, day, serial in rows:
+        out.setdefault(merchant_id, []).append({"id": pk, "date": day, "label": serial})
+    return out
+
+
+def short_reweighs_since(*, district: District, since: dt.datetime) -> dict[int, list[int]]:
+    """merchant id -> ids of its re-weighs found short since ``since``."""
+    out: dict[int, list[int]] = {}
+    for merchant_id, pk in (Reweigh.objects.filter(district=district,
+                                                   verdict=Reweigh.Verdict.SHORT,
+                                                   created_at__gte=since)
+                            .values_list("merchant_id", "pk").order_by("pk")):
+        out.setdefault(merchant_id, []).append(pk)
+    return out

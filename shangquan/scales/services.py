@@ -12,8 +12,9 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from shangquan.core import policies
-from shangquan.core.audit import audit_record, snapshot
+from shangquan.core import policies, ratelimit
+from shangquan.core.actors import SYSTEM, is_system
+from shangquan.core.audit import audit_record, audited, snapshot
 from shangquan.core.errors import (
     Conflict,
     InvalidTransition,
@@ -24,12 +25,15 @@ from shangquan.core.errors import (
 from shangquan.core.models import District
 from shangquan.core.pii import photo_clean
 from shangquan.core.services import notification_send
+from shangquan.inspections.services import rectification_issue
 from shangquan.merchants.models import Merchant
+from shangquan.workorders.services import work_order_submit
 
 from . import metrology, planner, retail
 from .messages import as_validation_error, grams
-from .models import DailyPlan, Instrument, Reweigh, ScaleSettings, SpotCheck
+from .models import DailyPlan, Instrument, Reweigh, SpotCheck
 from .policies import may_check, owns_merchant, sees_all
+from .selectors import plan_candidates, settings_for
 
 EDITABLE_FIELDS = ("kind", "maker", "model_no", "serial_no", "max_capacity_g", "e_g",
                    "accuracy_class", "certificate_no", "certificate_date", "next_due",
@@ -43,37 +47,6 @@ def _snap(instrument: Instrument, fields: list[str] | None = None) -> dict[str, 
     if fields is None or "commitment_scan" in fields:
         data["commitment_scan"] = instrument.commitment_scan.name or None
     return data
-
-
-# --- settings ---------------------------------------------------------------------------
-def settings_for(district: District) -> ScaleSettings:
-    """The district's thresholds; defaults until someone changes them."""
-    found = ScaleSettings.objects.filter(district=district).first()
-    return found or ScaleSettings(district=district)
-
-
-@transaction.atomic
-def settings_update(*, actor: Any, district: District, **fields: Any) -> ScaleSettings:
-    policies.require(actor, district, "scales.settings_manage")
-    current = settings_for(district)
-    if current.pk:
-        current = ScaleSettings.objects.select_for_update().get(pk=current.pk)
-    before = snapshot(current) if current.pk else None
-    allowed = {"check_window_days", "daily_quota", "lookback_days", "warn_days",
-               "suspend_on_expiry", "verification_months", "rectification_days"}
-    for name, value in fields.items():
-        if name not in allowed:
-            raise ValidationFailed(_("未知设置项"), code="unknown_setting", details={"field": name})
-        if value is not None:
-            setattr(current, name, value)
-    if not 1 <= current.check_window_days <= 366:
-        raise ValidationFailed(_("查验周期应在 1 至 366 天之间"), code="invalid_window")
-    if current.verification_months < 1:
-        raise ValidationFailed(_("检定周期至少 1 个月"), code="invalid_verification_months")
-    current.save()
-    audit_record(actor=actor, district=district, obj=current, action="scales.settings_update",
-                 before=before, after=snapshot(current))
-    return current
 
 
 # --- registry ---------------------------------------------------------------------------
@@ -122,11 +95,12 @@ def _clean_instrument(district: District, instrument: Instrument) -> None:
 
 
 def _require_manage(actor: Any, district: District, merchant: Merchant) -> None:
-    policies.require(actor, district, "scales.instrument_manage")
+    policies.require(actor, "scales.instrument_manage", district)
     if merchant.district_id != district.pk:
         raise NotFound()
 
 
+@audited("scales.instrument.register")
 @transaction.atomic
 def instrument_register(*, actor: Any, district: District, merchant: Merchant, maker: str,
                         serial_no: str, max_capacity_g: Decimal | str, e_g: Decimal | str,
@@ -137,8 +111,7 @@ def instrument_register(*, actor: Any, district: District, merchant: Merchant, m
                         in_service_since: dt.date | None = None,
                         commitment_signed_on: dt.date | None = None) -> Instrument:
     """备案: record a trade scale. ``is_new`` leaves it to be accepted by a first check."""
-    if actor is not None:
-        _require_manage(actor, district, merchant)
+    _require_manage(actor, district, merchant)
     if in_service_since is None and not is_new:
         in_service_since = timezone.localdate()
     instrument = Instrument(district=district, merchant=merchant, kind=kind, maker=maker,
@@ -157,7 +130,7 @@ def instrument_register(*, actor: Any, district: District, merchant: Merchant, m
             instrument.save()
     except IntegrityError:
         raise Conflict(_("该制造商的此出厂编号已登记"), code="instrument_exists") from None
-    audit_record(actor=actor, district=district, obj=instrument, action="scales.instrument_register",
+    audit_record(actor=actor, district=district, obj=instrument, action="scales.instrument.register",
                  after=_snap(instrument))
     return instrument
 
@@ -165,10 +138,11 @@ def instrument_register(*, actor: Any, district: District, merchant: Merchant, m
 def _lock(instrument: Instrument, district: District) -> Instrument:
     if instrument.district_id != district.pk:
         raise NotFound()
-    return (Instrument.objects.select_for_update().select_related("merchant")
+    return (Instrument.objects.select_for_update(of=("self",)).select_related("merchant")
             .get(pk=instrument.pk))
 
 
+@audited("scales.instrument.update")
 @transaction.atomic
 def instrument_update(*, actor: Any, district: District, instrument: Instrument,
                       **fields: Any) -> Instrument:
@@ -188,7 +162,7 @@ def instrument_update(*, actor: Any, district: District, instrument: Instrument,
         locked.expiry_warned_for = None
     _clean_instrument(district, locked)
     locked.save()
-    audit_record(actor=actor, district=district, obj=locked, action="scales.instrument_update",
+    audit_record(actor=actor, district=district, obj=locked, action="scales.instrument.update",
                  before=before, after=_snap(locked))
     return locked
 
@@ -220,25 +194,27 @@ def _notify_merchant(district: District, instrument: Instrument, title: str, bod
                           link=link, sms=True)
 
 
+@audited("scales.instrument.suspend")
 @transaction.atomic
 def instrument_suspend(*, actor: Any, district: District, instrument: Instrument,
                        note: str = "") -> Instrument:
-    policies.require(actor, district, "scales.instrument_status")
+    policies.require(actor, "scales.instrument_status", district)
     locked = _lock(instrument, district)
     if locked.status != Instrument.Status.IN_USE:
         raise InvalidTransition(details={"status": locked.status})
     _set_status(actor=actor, district=district, instrument=locked,
                 status=Instrument.Status.SUSPENDED, reason=Instrument.StatusReason.MANUAL,
-                action="scales.instrument_suspend", note=note)
+                action="scales.instrument.suspend", note=note)
     _notify_merchant(district, locked, _("计量器具停用通知"),
                      _("您的%(i)s已被停用：%(n)s") % {"i": locked, "n": note or _("人工停用")})
     return locked
 
 
+@audited("scales.instrument.reinstate")
 @transaction.atomic
 def instrument_reinstate(*, actor: Any, district: District, instrument: Instrument) -> Instrument:
     """Back in use: only with a valid certificate and, after a failure, a passed re-check."""
-    policies.require(actor, district, "scales.instrument_status")
+    policies.require(actor, "scales.instrument_status", district)
     locked = _lock(instrument, district)
     if locked.status != Instrument.Status.SUSPENDED:
         raise InvalidTransition(details={"status": locked.status})
@@ -254,36 +230,38 @@ def instrument_reinstate(*, actor: Any, district: District, instrument: Instrume
                                     code="recheck_required")
     _set_status(actor=actor, district=district, instrument=locked,
                 status=Instrument.Status.IN_USE, reason=Instrument.StatusReason.NONE,
-                action="scales.instrument_reinstate")
+                action="scales.instrument.reinstate")
     return locked
 
 
+@audited("scales.instrument.retire")
 @transaction.atomic
 def instrument_retire(*, actor: Any, district: District, instrument: Instrument,
                       note: str = "") -> Instrument:
-    policies.require(actor, district, "scales.instrument_status")
+    policies.require(actor, "scales.instrument_status", district)
     locked = _lock(instrument, district)
     if locked.status == Instrument.Status.RETIRED:
         raise InvalidTransition(details={"status": locked.status})
     return _set_status(actor=actor, district=district, instrument=locked,
                        status=Instrument.Status.RETIRED, reason="",
-                       action="scales.instrument_retire", note=note)
+                       action="scales.instrument.retire", note=note)
 
 
+@audited("scales.instrument.commitment_sign")
 @transaction.atomic
 def commitment_sign(*, actor: Any, district: District, merchant: Merchant, signed_on: dt.date,
                     scan: Any = None) -> list[Instrument]:
     """计量器具规范使用承诺书: one signed sheet covers the merchant's instruments in use."""
-    policies.require(actor, district, "scales.commitment_sign")
+    policies.require(actor, "scales.commitment_sign", district)
     if merchant.district_id != district.pk:
         raise NotFound()
     if not sees_all(actor, district) and not owns_merchant(actor, merchant):
         raise NotFound()
     if signed_on > timezone.localdate():
         raise ValidationFailed(_("签署日期不能晚于今天"), code="signed_in_future")
-    instruments = list(Instrument.objects.select_for_update()
+    instruments = list(Instrument.objects.select_for_update(of=("self",))
                        .filter(district=district, merchant=merchant)
-                       .exclude(status=Instrument.Status.RETIRED))
+                       .exclude(status=Instrument.Status.RETIRED).order_by("pk"))
     if not instruments:
         raise ValidationFailed(_("该商户还没有登记在用的计量器具"), code="no_instruments")
     stored = ""
@@ -299,7 +277,7 @@ def commitment_sign(*, actor: Any, district: District, merchant: Merchant, signe
             instrument.commitment_scan = stored
         instrument.save(update_fields=["commitment_signed_on", "commitment_scan", "updated_at"])
         audit_record(actor=actor, district=district, obj=instrument,
-                     action="scales.commitment_sign", before=before,
+                     action="scales.instrument.commitment_sign", before=before,
                      after=_snap(instrument, ["commitment_signed_on", "commitment_scan"]))
     return instruments
 
@@ -313,14 +291,15 @@ def _severity(judgement: metrology.Judgement) -> str:
     return "major"
 
 
+@audited("scales.spotcheck.record", "scales.instrument.accept")
 @transaction.atomic
 def spot_check_record(*, actor: Any, district: District, instrument: Instrument,
                       load_g: Decimal | str, indications: list[Decimal | str],
                       note: str = "", planned: bool = False,
                       checked_at: dt.datetime | None = None) -> SpotCheck:
     """砝码查验: judge the readings; a failure suspends the scale and opens a rectification."""
-    policies.require(actor, district, "scales.check_record")
-    if actor is not None and not may_check(actor, district):
+    policies.require(actor, "scales.check_record", district)
+    if not may_check(actor, district):
         raise PermissionDenied(_("只有市场监管部门和商圈管理人员可以查验计量器具"),
                                code="not_a_metrology_department")
     locked = _lock(instrument, district)
@@ -342,7 +321,7 @@ def spot_check_record(*, actor: Any, district: District, instrument: Instrument,
         worst_error_g=judgement.worst_error, mpe_g=judgement.mpe,
         repeatability_g=judgement.repeatability, basis=str(basis), passed=judgement.passed,
         planned=planned, note=note[:200])
-    audit_record(actor=actor, district=district, obj=check, action="scales.spot_check",
+    audit_record(actor=actor, district=district, obj=check, action="scales.spotcheck.record",
                  after=snapshot(check))
     if judgement.passed and locked.is_new:
         # A new scale passing at the verification MPE is accepted into service.
@@ -350,7 +329,7 @@ def spot_check_record(*, actor: Any, district: District, instrument: Instrument,
         locked.in_service_since = check.checked_on
         locked.save(update_fields=["in_service_since", "updated_at"])
         audit_record(actor=actor, district=district, obj=locked,
-                     action="scales.instrument_accept", before=before,
+                     action="scales.instrument.accept", before=before,
                      after=_snap(locked, ["in_service_since"]))
     if not judgement.passed:
         _on_failure(actor=actor, district=district, instrument=locked, check=check,
@@ -371,19 +350,16 @@ def _failure_text(instrument: Instrument, judgement: metrology.Judgement) -> str
 
 def _on_failure(*, actor: Any, district: District, instrument: Instrument, check: SpotCheck,
                 judgement: metrology.Judgement) -> None:
-    from shangquan.inspections.services import rectification_issue
-
     if instrument.status == Instrument.Status.IN_USE:
         _set_status(actor=actor, district=district, instrument=instrument,
                     status=Instrument.Status.SUSPENDED,
                     reason=Instrument.StatusReason.FAILED_CHECK,
-                    action="scales.instrument_suspend", note=f"spot_check:{check.pk}")
+                    action="scales.instrument.suspend", note=f"spot_check:{check.pk}")
     detail = _failure_text(instrument, judgement)
     days = settings_for(district).rectification_days
     # Grid leaders may check but not issue orders: the failed check itself is the
     # authority then, and the order is issued by the system on its behalf.
-    issuer = actor if actor is not None and policies.can(
-        actor, district, "inspections.rectification_issue") else None
+    issuer = actor if policies.can(actor, "inspections.rectification_issue", district) else SYSTEM
     order = rectification_issue(
         actor=issuer, district=district, merchant=instrument.merchant,
         title=_("计量器具查验不合格：%(i)s") % {"i": instrument},
@@ -397,10 +373,9 @@ def _on_failure(*, actor: Any, district: District, instrument: Instrument, check
 
 
 # --- the daily plan -------------------------------------------------------------------
+@audited("scales.plan.create")
 def plan_ensure(*, district: District, day: dt.date | None = None) -> DailyPlan:
     """The day's plan, built and frozen the first time anyone (or the timer) asks."""
-    from .selectors import plan_candidates
-
     day = day or timezone.localdate()
     existing = DailyPlan.objects.filter(district=district, day=day).first()
     if existing:
@@ -416,13 +391,14 @@ def plan_ensure(*, district: District, day: dt.date | None = None) -> DailyPlan:
                 district=district, day=day, window_days=plan.window_days, quota=plan.quota,
                 digest=plan.digest, inputs=planner.candidates_to_json(candidates),
                 items=planner.items_to_json(plan.items))
-            audit_record(actor=None, district=district, obj=stored, action="scales.plan_create",
+            audit_record(actor=SYSTEM, district=district, obj=stored, action="scales.plan.create",
                          after={"day": day, "digest": plan.digest, "count": len(plan.items)})
     except IntegrityError:  # built by a concurrent request: theirs stands
         return DailyPlan.objects.get(district=district, day=day)
     return stored
 
 
+@audited("scales.plan.create")
 def plans_ensure_all(*, day: dt.date | None = None) -> int:
     made = 0
     for district in District.objects.filter(is_active=True):
@@ -434,6 +410,7 @@ def plans_ensure_all(*, day: dt.date | None = None) -> int:
 
 
 # --- certificates -----------------------------------------------------------------------
+@audited("scales.instrument.certificate_warn", "scales.instrument.suspend")
 @transaction.atomic
 def certificates_sweep(*, district: District, today: dt.date | None = None) -> dict[str, int]:
     """Daily: warn merchants ahead of the due date, suspend on expiry when configured."""
@@ -441,29 +418,30 @@ def certificates_sweep(*, district: District, today: dt.date | None = None) -> d
     config = settings_for(district)
     warned = suspended = 0
     horizon = today + dt.timedelta(days=config.warn_days)
-    soon = (Instrument.objects.select_for_update().select_related("merchant")
+    soon = (Instrument.objects.select_for_update(of=("self",)).select_related("merchant")
             .filter(district=district, status=Instrument.Status.IN_USE,
-                    next_due__isnull=False, next_due__gte=today, next_due__lte=horizon))
+                    next_due__isnull=False, next_due__gte=today, next_due__lte=horizon)
+            .order_by("pk"))
     for instrument in soon:
         if instrument.expiry_warned_for == instrument.next_due:
             continue
         instrument.expiry_warned_for = instrument.next_due
         instrument.save(update_fields=["expiry_warned_for"])
-        audit_record(actor=None, district=district, obj=instrument,
-                     action="scales.certificate_warn", after={"next_due": instrument.next_due})
+        audit_record(actor=SYSTEM, district=district, obj=instrument,
+                     action="scales.instrument.certificate_warn", after={"next_due": instrument.next_due})
         _notify_merchant(district, instrument, _("计量器具检定即将到期"),
                          _("%(i)s 的检定有效期至 %(d)s，请及时送检。") % {
                              "i": instrument, "d": instrument.next_due})
         warned += 1
     if config.suspend_on_expiry:
-        expired = (Instrument.objects.select_for_update().select_related("merchant")
+        expired = (Instrument.objects.select_for_update(of=("self",)).select_related("merchant")
                    .filter(district=district, status=Instrument.Status.IN_USE,
-                           next_due__lt=today))
+                           next_due__lt=today).order_by("pk"))
         for instrument in expired:
-            _set_status(actor=None, district=district, instrument=instrument,
+            _set_status(actor=SYSTEM, district=district, instrument=instrument,
                         status=Instrument.Status.SUSPENDED,
                         reason=Instrument.StatusReason.EXPIRED,
-                        action="scales.instrument_suspend", note="certificate_expired")
+                        action="scales.instrument.suspend", note="certificate_expired")
             _notify_merchant(district, instrument, _("计量器具检定过期，已停用"),
                              _("%(i)s 的检定已于 %(d)s 到期，检定合格前不得用于贸易结算。") % {
                                  "i": instrument, "d": instrument.next_due})
@@ -471,6 +449,7 @@ def certificates_sweep(*, district: District, today: dt.date | None = None) -> d
     return {"warned": warned, "suspended": suspended}
 
 
+@audited("scales.instrument.certificate_warn", "scales.instrument.suspend")
 def certificates_sweep_all(*, today: dt.date | None = None) -> dict[str, int]:
     totals = {"warned": 0, "suspended": 0}
     for district in District.objects.filter(is_active=True):
@@ -481,13 +460,32 @@ def certificates_sweep_all(*, today: dt.date | None = None) -> dict[str, int]:
 
 
 # --- consumer re-weighing ---------------------------------------------------------------
+REWEIGH_RATE = (60, 3600)  # re-weighs per caller per window (s): the page and API share it
+
+
+def _reweigh_throttle(*, actor: Any, client_key: str) -> None:
+    """One counter per caller, whichever adapter (station page, API) it comes through.
+    ``client_key`` names the caller (the client address); without one, a person is
+    counted by account and anonymous callers share one bucket. The platform is not limited."""
+    if is_system(actor):
+        return
+    if not client_key:
+        client_key = (f"user:{actor.pk}" if getattr(actor, "is_authenticated", False)
+                      else "anonymous")
+    limit, window = REWEIGH_RATE
+    ratelimit.hit(f"reweigh:{client_key}", limit=limit, window=window)
+
+
+@audited("scales.reweigh.record")
 @transaction.atomic
 def reweigh_record(*, actor: Any, district: District, merchant: Merchant, goods: str,
                    claimed_g: Decimal | str, measured_g: Decimal | str, band: str = "",
                    unit_price: Decimal | str | None = None, price_unit: str = "kg",
-                   method: str = "high_accuracy") -> Reweigh:
-    """公平秤: compare the shortfall with the allowed negative deviation."""
-    policies.require(actor, district, "scales.reweigh_record")
+                   method: str = "high_accuracy", client_key: str = "") -> Reweigh:
+    """公平秤: compare the shortfall with the allowed negative deviation (rate-limited per
+    caller: ``client_key``)."""
+    _reweigh_throttle(actor=actor, client_key=client_key)
+    policies.require(actor, "scales.reweigh_record", district)
     if merchant.district_id != district.pk:
         raise NotFound()
     goods = (goods or "").strip()
@@ -522,22 +520,21 @@ def reweigh_record(*, actor: Any, district: District, merchant: Merchant, goods:
         shortfall_g=result.shortfall_g, allowed_g=result.allowed_g,
         verdict=str(result.verdict), method=method,
         recorded_by=actor if getattr(actor, "is_authenticated", False) else None)
-    audit_record(actor=actor, district=district, obj=record, action="scales.reweigh",
+    audit_record(actor=actor, district=district, obj=record, action="scales.reweigh.record",
                  after=snapshot(record, ["merchant", "goods", "band", "claimed_g", "measured_g",
                                          "shortfall_g", "allowed_g", "verdict", "method"]))
     return record
 
 
+@audited("scales.reweigh.complain")
 @transaction.atomic
 def reweigh_complain(*, actor: Any, district: District, reweigh: Reweigh,
                      reporter_phone: str = "", reporter_name: str = "") -> Reweigh:
     """One tap: a short re-weigh becomes a 计量/缺斤短两 work order against the merchant."""
-    from shangquan.workorders.services import work_order_submit
-
-    policies.require(actor, district, "scales.reweigh_record")
+    policies.require(actor, "scales.reweigh_record", district)
     if reweigh.district_id != district.pk:
         raise NotFound()
-    record = (Reweigh.objects.select_for_update().select_related("merchant")
+    record = (Reweigh.objects.select_for_update(of=("self",)).select_related("merchant")
               .get(pk=reweigh.pk))
     if record.verdict != Reweigh.Verdict.SHORT:
         raise InvalidTransition(_("复称结果在允许误差内，不能作为缺斤短两投诉"),
@@ -560,7 +557,7 @@ def reweigh_complain(*, actor: Any, district: District, reweigh: Reweigh,
     record.work_order_id = order.pk
     record.complained_at = timezone.now()
     record.save(update_fields=["work_order_id", "complained_at"])
-    audit_record(actor=actor, district=district, obj=record, action="scales.reweigh_complain",
+    audit_record(actor=actor, district=district, obj=record, action="scales.reweigh.complain",
                  before=before, after=snapshot(record, ["work_order_id", "complained_at"]))
     record.work_order = order
     return record

@@ -7,10 +7,11 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.utils import timezone
-from ninja import File, Form, Path, Router, Schema, Status
+from ninja import Field, File, FilterSchema, Form, Path, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 
-from shangquan.core.apibase import OPTIONAL_AUTH, paginate, request_device
+from shangquan.core import policies, ratelimit
+from shangquan.core.apibase import OPTIONAL_AUTH, Id, Rows, paginate, request_device
 from shangquan.core.errors import NotFound
 from shangquan.core.selectors import access_district, access_scoped, department_list
 from shangquan.core.selectors import district_get_public as public_district
@@ -32,7 +33,7 @@ class ReportIn(Schema):
     description: str
     channel: str = "resident"
     merchant: str | None = None  # the merchant's public token (QR code)
-    grid_id: int | None = None
+    grid_id: Id | None = None
     latitude: float | None = None
     longitude: float | None = None
     address: str = ""
@@ -125,7 +126,8 @@ class CategoryOut(Schema):
 class CategoryPatch(Schema):
     name: str | None = None
     tier: str | None = None
-    department_id: int | None = None
+    department_id: Id | None = None
+
     clear_department: bool = False
     response_hours: int | None = None
     resolution_hours: int | None = None
@@ -133,17 +135,26 @@ class CategoryPatch(Schema):
     is_active: bool | None = None
 
 
+class WorkOrderFilter(FilterSchema):
+    status: str = ""
+    category: str = ""
+    department_id: Id | None = None
+    overdue: bool = False
+    mine: bool = False
+    q: str = Field("", description="number, description or address (first 40 characters)")
+
+
 class DispatchIn(Schema):
-    department_id: int
+    department_id: Id
     deadline: dt.datetime | None = None
     note: str = ""
 
 
-class ReasonIn(Schema):
+class WorkOrderReasonIn(Schema):
     reason: str
 
 
-class NoteIn(Schema):
+class WorkOrderNoteIn(Schema):
     note: str
 
 
@@ -160,6 +171,46 @@ class MergeIn(Schema):
 class FollowUpIn(Schema):
     outcome: str
     note: str = ""
+
+
+class FollowUpOut(Schema):
+    id: int
+    outcome: str
+    note: str
+    created_at: dt.datetime
+
+
+class EscalationFilter(FilterSchema):
+    open_only: bool = True
+
+
+class KpiRowOut(Schema):
+    key: int | str | None
+    label: str
+    total: int
+    dispatched: int
+    responded: int
+    resolved: int
+    rated: int
+    satisfied: int
+    basic: int
+    unsatisfied: int
+    excluded: int
+    response_overdue: int
+    resolution_overdue: int
+    response_rate: float | None
+    resolution_rate: float | None
+    satisfaction_rate: float | None
+    composite: float | None
+    overdue: int
+
+
+class KpiOut(Schema):
+    start: dt.date
+    end: dt.date
+    by: str
+    totals: KpiRowOut
+    rows: list[KpiRowOut]
 
 
 class DuplicateOut(Schema):
@@ -214,7 +265,8 @@ def order_out(order: WorkOrder, user: Any) -> dict:
     return data
 
 
-def _submit(request: HttpRequest, district, payload: ReportIn, photos=()) -> WorkOrder:
+def _submit(request: HttpRequest, district, payload: ReportIn, photos=(), *,
+            public: bool = False) -> WorkOrder:
     merchant = merchant_by_token(district, payload.merchant)
     if payload.merchant and merchant is None:
         raise NotFound(code="merchant_not_found")
@@ -224,7 +276,8 @@ def _submit(request: HttpRequest, district, payload: ReportIn, photos=()) -> Wor
         grid=grid_by_id(district, payload.grid_id), latitude=payload.latitude,
         longitude=payload.longitude, address=payload.address, photos=photos,
         reporter_name=payload.reporter_name, reporter_phone=payload.reporter_phone,
-        anonymous=payload.anonymous, device=request_device(request))
+        anonymous=payload.anonymous, device=request_device(request),
+        client_key=ratelimit.client_ip(request) if public else "")
 
 
 def _created(order: WorkOrder) -> dict:
@@ -238,17 +291,15 @@ def _order(request: HttpRequest, code: PathStr, order_id: int):
 
 
 # --- member endpoints -----------------------------------------------------------------
-@router.get("workorders", response=dict)
-def list_orders(request: HttpRequest, code: PathStr, status: str = "", category: str = "",
-                department_id: int | None = None, overdue: bool = False, mine: bool = False,
-                q: str = "", limit: int = 50, offset: int = 0):
+@router.get("workorders", response=list[WorkOrderOut])
+@paginate
+def list_orders(request: HttpRequest, code: PathStr, filters: Query[WorkOrderFilter]):
     district = access_district(user=request.user, code=code)
-    qs = selectors.work_order_list(user=request.user, district=district, status=status,
-                                   category=category, department=department_id,
-                                   overdue=overdue, mine=mine, q=q[:40])
-    items, meta = paginate(qs.select_related("merged_into", "district"), limit=limit,
-                           offset=offset)
-    return {**meta, "items": [WorkOrderOut(**order_out(o, request.user)).dict() for o in items]}
+    qs = selectors.work_order_list(user=request.user, district=district, status=filters.status,
+                                   category=filters.category, department=filters.department_id,
+                                   overdue=filters.overdue, mine=filters.mine, q=filters.q[:40])
+    return Rows(qs.select_related("merged_into", "district"),
+                lambda o: order_out(o, request.user))
 
 
 @router.post("workorders", response={201: CreatedOut})
@@ -258,13 +309,13 @@ def create_order(request: HttpRequest, code: PathStr, payload: ReportIn):
 
 
 @router.get("workorders/{order_id}", response=WorkOrderOut)
-def get_order(request: HttpRequest, code: PathStr, order_id: int):
+def get_order(request: HttpRequest, code: PathStr, order_id: Id):
     _district, order = _order(request, code, order_id)
     return order_out(order, request.user)
 
 
 @router.get("workorders/{order_id}/duplicates", response=list[DuplicateOut])
-def order_duplicates(request: HttpRequest, code: PathStr, order_id: int):
+def order_duplicates(request: HttpRequest, code: PathStr, order_id: Id):
     district, order = _order(request, code, order_id)
     found = selectors.duplicates_find(
         district=district, category=order.category, latitude=order.latitude,
@@ -284,7 +335,7 @@ def _done(request: HttpRequest, order: WorkOrder) -> dict:
 
 
 @router.post("workorders/{order_id}/dispatch", response=WorkOrderOut)
-def dispatch(request: HttpRequest, code: PathStr, order_id: int, payload: DispatchIn):
+def dispatch(request: HttpRequest, code: PathStr, order_id: Id, payload: DispatchIn):
     district, order = _order(request, code, order_id)
     department = access_scoped(department_list(district=district), district=district,
                                pk=payload.department_id)
@@ -294,28 +345,29 @@ def dispatch(request: HttpRequest, code: PathStr, order_id: int, payload: Dispat
 
 
 @router.post("workorders/{order_id}/accept", response=WorkOrderOut)
-def accept(request: HttpRequest, code: PathStr, order_id: int):
+def accept(request: HttpRequest, code: PathStr, order_id: Id):
     district, order = _order(request, code, order_id)
     return _done(request, services.work_order_accept(actor=request.user, district=district,
                                                      order=order))
 
 
 @router.post("workorders/{order_id}/return", response=WorkOrderOut)
-def return_order(request: HttpRequest, code: PathStr, order_id: int, payload: ReasonIn):
+def return_order(request: HttpRequest, code: PathStr, order_id: Id,
+                 payload: WorkOrderReasonIn):
     district, order = _order(request, code, order_id)
     return _done(request, services.work_order_return(actor=request.user, district=district,
                                                      order=order, reason=payload.reason))
 
 
 @router.post("workorders/{order_id}/resolve", response=WorkOrderOut)
-def resolve(request: HttpRequest, code: PathStr, order_id: int, payload: NoteIn):
+def resolve(request: HttpRequest, code: PathStr, order_id: Id, payload: WorkOrderNoteIn):
     district, order = _order(request, code, order_id)
     return _done(request, services.work_order_resolve(actor=request.user, district=district,
                                                       order=order, note=payload.note))
 
 
 @router.post("workorders/{order_id}/rate", response=WorkOrderOut)
-def rate(request: HttpRequest, code: PathStr, order_id: int, payload: RateIn):
+def rate(request: HttpRequest, code: PathStr, order_id: Id, payload: RateIn):
     district, order = _order(request, code, order_id)
     return _done(request, services.work_order_rate(actor=request.user, district=district,
                                                    order=order, rating=payload.rating,
@@ -323,14 +375,14 @@ def rate(request: HttpRequest, code: PathStr, order_id: int, payload: RateIn):
 
 
 @router.post("workorders/{order_id}/reject", response=WorkOrderOut)
-def reject(request: HttpRequest, code: PathStr, order_id: int, payload: ReasonIn):
+def reject(request: HttpRequest, code: PathStr, order_id: Id, payload: WorkOrderReasonIn):
     district, order = _order(request, code, order_id)
     return _done(request, services.work_order_reject(actor=request.user, district=district,
                                                      order=order, reason=payload.reason))
 
 
 @router.post("workorders/{order_id}/merge", response=WorkOrderOut)
-def merge(request: HttpRequest, code: PathStr, order_id: int, payload: MergeIn):
+def merge(request: HttpRequest, code: PathStr, order_id: Id, payload: MergeIn):
     district, order = _order(request, code, order_id)
     into = selectors.work_order_by_number(district=district, number=payload.into)
     return _done(request, services.work_order_merge(actor=request.user, district=district,
@@ -339,27 +391,27 @@ def merge(request: HttpRequest, code: PathStr, order_id: int, payload: MergeIn):
 
 
 @router.post("workorders/{order_id}/rating-exclusion", response=WorkOrderOut)
-def rating_exclusion(request: HttpRequest, code: PathStr, order_id: int, payload: ReasonIn):
+def rating_exclusion(request: HttpRequest, code: PathStr, order_id: Id,
+                     payload: WorkOrderReasonIn):
     district, order = _order(request, code, order_id)
     return _done(request, services.rating_mark_unreasonable(
         actor=request.user, district=district, order=order, reason=payload.reason))
 
 
 @router.post("workorders/{order_id}/escalate", response={201: EscalationOut})
-def escalate(request: HttpRequest, code: PathStr, order_id: int, payload: NoteIn):
+def escalate(request: HttpRequest, code: PathStr, order_id: Id, payload: WorkOrderNoteIn):
     district, order = _order(request, code, order_id)
     esc = services.work_order_escalate(actor=request.user, district=district, order=order,
                                        note=payload.note)
     return Status(201, _escalation(esc))
 
 
-@router.post("workorders/{order_id}/follow-ups", response={201: dict})
-def follow_up(request: HttpRequest, code: PathStr, order_id: int, payload: FollowUpIn):
+@router.post("workorders/{order_id}/follow-ups", response={201: FollowUpOut})
+def follow_up(request: HttpRequest, code: PathStr, order_id: Id, payload: FollowUpIn):
     district, order = _order(request, code, order_id)
     f = services.follow_up_record(actor=request.user, district=district, order=order,
                                   outcome=payload.outcome, note=payload.note)
-    return Status(201, {"id": f.pk, "outcome": f.outcome, "note": f.note,
-                        "created_at": f.created_at.isoformat()})
+    return Status(201, f)
 
 
 def _escalation(e: Escalation) -> dict:
@@ -368,20 +420,18 @@ def _escalation(e: Escalation) -> dict:
             "handling_note": e.handling_note}
 
 
-@router.get("workorder-escalations", response=dict)
-def escalations(request: HttpRequest, code: PathStr, open_only: bool = True, limit: int = 50,
-                offset: int = 0):
-    from shangquan.core import policies
-
+@router.get("workorder-escalations", response=list[EscalationOut])
+@paginate
+def escalations(request: HttpRequest, code: PathStr, filters: Query[EscalationFilter]):
     district = access_district(user=request.user, code=code)
-    policies.require(request.user, district, "workorders.view_all")
-    items, meta = paginate(selectors.escalation_list(district=district, open_only=open_only),
-                           limit=limit, offset=offset)
-    return {**meta, "items": [EscalationOut(**_escalation(e)).dict() for e in items]}
+    policies.require(request.user, "workorders.view_all", district)
+    return Rows(selectors.escalation_list(district=district, open_only=filters.open_only),
+                _escalation)
 
 
 @router.post("workorder-escalations/{escalation_id}/handle", response=EscalationOut)
-def escalation_handle(request: HttpRequest, code: PathStr, escalation_id: int, payload: NoteIn):
+def escalation_handle(request: HttpRequest, code: PathStr, escalation_id: Id,
+                      payload: WorkOrderNoteIn):
     district = access_district(user=request.user, code=code)
     esc = access_scoped(Escalation.objects.select_related("order"), district=district,
                         pk=escalation_id)
@@ -404,7 +454,8 @@ def categories(request: HttpRequest, code: PathStr):
 
 
 @router.patch("workorder-categories/{category_id}", response=CategoryOut)
-def category_patch(request: HttpRequest, code: PathStr, category_id: int, payload: CategoryPatch):
+def category_patch(request: HttpRequest, code: PathStr, category_id: Id,
+                   payload: CategoryPatch):
     district = access_district(user=request.user, code=code)
     category = access_scoped(Category, district=district, pk=category_id)
     department: Any = False
@@ -420,13 +471,11 @@ def category_patch(request: HttpRequest, code: PathStr, category_id: int, payloa
         is_active=payload.is_active))
 
 
-@router.get("workorder-kpis", response=dict)
+@router.get("workorder-kpis", response=KpiOut)
 def kpis(request: HttpRequest, code: PathStr, start: dt.date | None = None,
          end: dt.date | None = None, by: str = "department"):
-    from shangquan.core import policies
-
     district = access_district(user=request.user, code=code)
-    policies.require(request.user, district, "workorders.kpi")
+    policies.require(request.user, "workorders.kpi", district)
     end = end or timezone.localdate()
     start = start or end - dt.timedelta(days=179)
     if by in DIMENSIONS:
@@ -437,8 +486,9 @@ def kpis(request: HttpRequest, code: PathStr, start: dt.date | None = None,
     for r in rows:
         if isinstance(r.key, dt.date):
             r.key = r.key.isoformat()
-    return {"start": start.isoformat(), "end": end.isoformat(), "by": by,
+    return {"start": start, "end": end, "by": by,
             "totals": kpi_totals(district=district, start=start, end=end).as_dict(),
+
             "rows": [r.as_dict() for r in rows]}
 
 
@@ -453,7 +503,7 @@ def public_categories(request: HttpRequest, code: PathStr):
 def public_report(request: HttpRequest, code: PathStr, payload: ReportIn):
     """随手拍 without an account (when the category allows) or with a resident's token."""
     district = public_district(code=code)
-    return Status(201, _created(_submit(request, district, payload)))
+    return Status(201, _created(_submit(request, district, payload, public=True)))
 
 
 @public_router.post("workorders/{code}/reports/form", auth=OPTIONAL_AUTH,
@@ -462,7 +512,8 @@ def public_report_form(request: HttpRequest, code: PathStr, payload: Form[Report
                        photos: File[list[UploadedFile]] = None):
     """The same as multipart/form-data, with up to 9 photos."""
     district = public_district(code=code)
-    return Status(201, _created(_submit(request, district, payload, photos or ())))
+    return Status(201, _created(_submit(request, district, payload, photos or (),
+                                        public=True)))
 
 
 @public_router.get("workorders/{code}/track/{number}", auth=None, response=TrackOut)

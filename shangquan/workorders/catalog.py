@@ -22,3 +22,7 @@ SEED_CATEGORIES: list[tuple[str, str, str, str, bool]] = [
     ("crowd_safety", "人流拥挤", Tier.EMERGENCY, "ga", True),
     ("facilities", "设施损坏", Tier.COMPLEX, "zj", True),
 ]
+
+# Seed categories about a public place: their reports' exact location is public.
+PUBLIC_PLACE_CATEGORIES = frozenset({"street_occupation", "waterlogging", "crowd_safety",
+                                     "facilities", "parking"})

@@ -8,8 +8,9 @@ from django.utils.translation import gettext as _
 
 from shangquan.core import policies
 from shangquan.core.roles import Role
+from shangquan.merchants.models import Grid
 
-from .models import Escalation, Status, WorkOrder
+from .models import OPEN_STATUSES, Escalation, Status, WorkOrder
 
 
 def cards(user, district) -> list[dict]:
@@ -30,5 +31,13 @@ def cards(user, district) -> list[dict]:
             status__in=[Status.DISPATCHED, Status.ACCEPTED])
         overdue = mine.filter(resolution_due_at__lt=timezone.now()).count()
         out.append({"label": _("我的待办工单"), "value": mine.count(), "url": board,
-                    "tone": "danger" if overdue else "ok"})
+                    "tone": "danger" if overdue else "ok", "mine": True})
+    if policies.has_role(user, district, Role.GRID_LEADER):
+        grids = list(Grid.objects.filter(district=district, leader_id=user.pk)
+                     .values_list("pk", flat=True))
+        if grids:
+            open_here = WorkOrder.objects.filter(district=district, grid_id__in=grids,
+                                                 status__in=OPEN_STATUSES).count()
+            out.append({"label": _("我的十邻铺待办问题"), "value": open_here, "url": board,
+                        "tone": "warn" if open_here else "ok", "mine": True})
     return out

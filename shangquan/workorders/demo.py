@@ -16,12 +16,14 @@ from typing import Any
 from django.db import connection, models, transaction
 from django.utils import timezone
 
-from shangquan.core.demo import DemoContext
+from shangquan.core.demo import DISTRICTS, DemoContext
+from shangquan.core.models import Department
 from shangquan.core.roles import Role
 from shangquan.merchants.models import Grid, Merchant
 
 from . import rollup, services
-from .models import Category, KpiDaily, Rating, Status, TicketCounter, WorkOrder
+from .models import Category, KpiDaily, Rating, TicketCounter, WorkOrder
+from .states import WORK_ORDER
 
 ORDERS_PER_MERCHANT = 0.74
 DAYS = 180
@@ -128,9 +130,6 @@ def _showcase(ctx: DemoContext) -> None:
 
 def bulk_orders(*, district, count: int, seed: str = "bench") -> None:
     """Add ``count`` bulk orders to a demo district and rebuild its KPI counters (benchmarks)."""
-    from shangquan.core.demo import DISTRICTS
-    from shangquan.core.models import Department
-
     spec = next(s for s in DISTRICTS if s.code == district.code)
     users = {Role.RESIDENT: None}
     ctx = DemoContext(district=district, spec=spec, rng=random.Random(seed), scale=1,
@@ -215,7 +214,8 @@ class _RowWriter:
         # Only times, dates and decimals need converting; the rest pass as they are.
         self.convert = [_datetime_param if isinstance(f, models.DateTimeField)
                         else (lambda v, f=f: f.get_db_prep_save(v, connection))
-                        if isinstance(f, models.DateField | models.DecimalField) else None
+                        if isinstance(f, models.DateField | models.DecimalField
+                                      | models.JSONField) else None
                         for f in self.fields]
         self.defaults = {f.attname: f.get_default() for f in self.fields}
         columns = ", ".join(connection.ops.quote_name(f.column) for f in self.fields)
@@ -245,14 +245,15 @@ def _fate(o: Any, rng: random.Random, now: dt.datetime, dept_id: int, cat) -> No
     """Decide where this order is in the loop, with consistent timestamps."""
     age_h = (now - o.created_at).total_seconds() / 3600
     roll = rng.random()
+    # The history walks the declared table (WORK_ORDER.apply), like the services do.
     if roll < 0.04:
-        o.status, o.public_note, o.closed_at = Status.REJECTED, "不属于商圈管理范围", \
-            o.created_at + dt.timedelta(hours=2)
+        WORK_ORDER.apply(o, "reject")
+        o.public_note, o.closed_at = "不属于商圈管理范围", o.created_at + dt.timedelta(hours=2)
         return
     if roll < 0.07 and age_h > 1:
         # merged into an earlier order would need its id: keep these as rejected duplicates
-        o.status, o.public_note, o.closed_at = Status.REJECTED, "重复反映，已并案处理", \
-            o.created_at + dt.timedelta(hours=1)
+        WORK_ORDER.apply(o, "reject")
+        o.public_note, o.closed_at = "重复反映，已并案处理", o.created_at + dt.timedelta(hours=1)
         return
     if age_h < 1 or (age_h < 24 and roll < 0.3):
         return  # still submitted
@@ -260,21 +261,23 @@ def _fate(o: Any, rng: random.Random, now: dt.datetime, dept_id: int, cat) -> No
     o.dispatched_at = o.created_at + dt.timedelta(minutes=rng.randint(10, 240))
     o.response_due_at = o.dispatched_at + dt.timedelta(hours=cat.response_hours)
     o.resolution_due_at = o.dispatched_at + dt.timedelta(hours=cat.resolution_hours)
-    o.status = Status.DISPATCHED
+    WORK_ORDER.apply(o, "dispatch")
     late = rng.random() < 0.08
     accept_after = cat.response_hours * (1.3 if late else rng.uniform(0.05, 0.9))
     accepted = o.dispatched_at + dt.timedelta(hours=accept_after)
     if accepted > now:
         o.response_overdue = now > o.response_due_at
         return
-    o.accepted_at, o.status, o.response_overdue = accepted, Status.ACCEPTED, late
+    WORK_ORDER.apply(o, "accept")
+    o.accepted_at, o.response_overdue = accepted, late
     slow = rng.random() < 0.1
     resolve_after = cat.resolution_hours * (1.2 if slow else rng.uniform(0.05, 0.8))
     resolved = accepted + dt.timedelta(hours=resolve_after)
     if resolved > now:
         o.resolution_overdue = now > o.resolution_due_at
         return
-    o.resolved_at, o.status, o.resolution_overdue = resolved, Status.RESOLVED, slow
+    WORK_ORDER.apply(o, "resolve")
+    o.resolved_at, o.resolution_overdue = resolved, slow
     o.resolution_note = "已现场处置并责令整改"
     o.rating_due_at = resolved + dt.timedelta(days=7)
     if o.rating_due_at > now and rng.random() < 0.6:
@@ -288,6 +291,9 @@ def _fate(o: Any, rng: random.Random, now: dt.datetime, dept_id: int, cat) -> No
             o.rating_excluded = rng.random() < 0.2
             o.rating_excluded_reason = "诉求超出合理范围" if o.rating_excluded else ""
         if o.rating == "unsatisfied" and not o.rating_excluded:
-            o.status, o.reopen_count, o.department_id = Status.REOPENED, 1, None
+            WORK_ORDER.apply(o, "rate_unsatisfied")
+            o.past_handlings = [rollup.past_handling(o)]  # the department keeps it
+            o.reopen_count, o.department_id = 1, None
             return
-    o.status, o.closed_at = Status.CLOSED, o.rated_at or o.rating_due_at
+    WORK_ORDER.apply(o, "rate_satisfied" if o.rating else "auto_close")
+    o.closed_at = o.rated_at or o.rating_due_at

@@ -19,12 +19,13 @@ from dataclasses import dataclass, field
 
 from django.db.models import Sum
 from django.db.models.functions import TruncMonth, TruncWeek
+from django.utils.translation import gettext as _
 
 from shangquan.core.models import Department, District
 from shangquan.merchants.models import Grid
 
 from .models import Category, KpiDaily
-from .services import settings_get
+from .selectors import settings_get
 
 BASIC_WEIGHT = 0.9
 DIMENSIONS = ("department", "category", "grid")
@@ -120,7 +121,7 @@ def _sums() -> dict:
 def _labels(district: District, dim: str, keys: list[int]) -> dict[int, str]:
     model = {"department": Department, "category": Category, "grid": Grid}[dim]
     labels = dict(model.objects.filter(district=district, pk__in=keys).values_list("pk", "name"))
-    labels[0] = {"department": "未派单", "category": "—", "grid": "未划网格"}[dim]
+    labels[0] = {"department": _("未派单"), "category": "—", "grid": _("未划网格")}[dim]
     return labels
 
 
@@ -139,6 +140,8 @@ def kpi_by(*, district: District, dim: str, start: dt.date, end: dt.date,
         raise ValueError(dim)
     rows = list(KpiDaily.objects.filter(district=district, dim=dim, day__gte=start, day__lte=end)
                 .values("key").annotate(**_sums()).order_by())
+    # A bucket an order has moved out of keeps a row of zeros: not a row to show.
+    rows = [r for r in rows if any(r[name] for name in KpiDaily.COUNTERS)]
     labels = _labels(district, dim, [r["key"] for r in rows])
     weights = weights or _weights(district)
     out = [KpiRow(r["key"], labels.get(r["key"], "?"), r, weights) for r in rows]

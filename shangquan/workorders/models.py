@@ -42,6 +42,9 @@ class Category(DistrictScoped):
     response_hours = models.PositiveIntegerField(_("响应时限（小时）"))
     resolution_hours = models.PositiveIntegerField(_("办结时限（小时）"))
     allow_anonymous = models.BooleanField(_("允许匿名"), default=True)
+    # About a public place (a road, a crossing, a crowd): its reports' exact location is
+    # public. Otherwise public lists round it to about 100 m (selectors.public_location).
+    public_place = models.BooleanField(_("公共场所类问题"), default=False)
     is_active = models.BooleanField(_("启用"), default=True)
     order = models.PositiveSmallIntegerField(default=100)
 
@@ -58,32 +61,6 @@ class Category(DistrictScoped):
 
     def __str__(self) -> str:
         return self.name
-
-
-class Settings(DistrictScoped):
-    """Per-district knobs: duplicate detection, rating window, reopen limit, KPI weights."""
-
-    duplicate_radius_m = models.PositiveIntegerField(_("重复判定半径（米）"), default=150)
-    duplicate_window_hours = models.PositiveIntegerField(_("重复判定时间窗（小时）"), default=72)
-    rating_window_days = models.PositiveIntegerField(_("评价期限（天）"), default=7)
-    reopen_limit = models.PositiveSmallIntegerField(_("重办次数上限"), default=2)
-    weight_response = models.DecimalField(_("响应率权重"), max_digits=4, decimal_places=3,
-                                          default=0.1)
-    weight_resolution = models.DecimalField(_("解决率权重"), max_digits=4, decimal_places=3,
-                                            default=0.5)
-    weight_satisfaction = models.DecimalField(_("满意率权重"), max_digits=4, decimal_places=3,
-                                              default=0.4)
-
-    class Meta:
-        verbose_name = _("工单设置")
-        verbose_name_plural = _("工单设置")
-        constraints = [
-            models.UniqueConstraint(fields=["district"], name="wo_settings_one_per_district"),
-            models.CheckConstraint(condition=Q(weight_response__gte=0)
-                                   & Q(weight_resolution__gte=0)
-                                   & Q(weight_satisfaction__gte=0),
-                                   name="wo_settings_weights_nonnegative"),
-        ]
 
 
 class TicketCounter(DistrictScoped):
@@ -130,6 +107,8 @@ class Rating(models.TextChoices):
 
 
 class WorkOrder(DistrictScoped):
+    # The console page the audit log links to (core/templatetags/audit_tags.audit_link).
+    AUDIT_URL = ("workorders:detail", "pk")
     number = models.CharField(_("工单号"), max_length=40)
     category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="orders",
                                  verbose_name=_("类别"))
@@ -176,6 +155,10 @@ class WorkOrder(DistrictScoped):
     response_overdue = models.BooleanField(_("响应超时"), default=False)
     resolution_overdue = models.BooleanField(_("办结超时"), default=False)
     escalated = models.BooleanField(_("已吹哨"), default=False)
+    # Earlier handlings that ended in an unsatisfied rating, each still counted for the
+    # department that handled it (rollup.past_handling): [{department, responded,
+    # rating, excluded, response_overdue, resolution_overdue}], oldest first.
+    past_handlings = models.JSONField(default=list, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -358,3 +341,29 @@ class KpiDaily(DistrictScoped):
                                  "unsatisfied", "excluded", "response_overdue",
                                  "resolution_overdue"], name="wo_kpi_covering"),
         ]
+
+
+class MeToo(DistrictScoped):
+    """我也遇到: a resident adds their voice to an open report instead of filing a
+    duplicate, and follows it (its progress notifications). One per verified phone per
+    report: ``phone_key`` is a keyed hash, so the table holds no phone number."""
+
+    order = models.ForeignKey(WorkOrder, on_delete=models.CASCADE, related_name="me_toos")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
+                             blank=True, related_name="+")
+    phone_key = models.CharField(max_length=64)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = _("我也遇到")
+        verbose_name_plural = _("我也遇到")
+        constraints = [
+            models.UniqueConstraint(fields=["district", "order", "phone_key"],
+                                    name="wo_metoo_one_per_phone"),
+        ]
+        indexes = [models.Index(fields=["order", "created_at"], name="wo_metoo_order"),
+                   models.Index(fields=["user", "-created_at"], name="wo_metoo_user")]
+
+    def __str__(self) -> str:
+        return f"{self.order_id}·{self.pk}"

@@ -21,7 +21,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.views.decorators.csrf import csrf_exempt
 
-from shangquan.core import policies
+from shangquan.core import policies, ratelimit
 from shangquan.core.errors import DomainError, NotFound
 from shangquan.core.models import District
 from shangquan.core.services import token_resolve
@@ -105,7 +105,9 @@ def open311_view(view):
         except Open311Error as exc:
             return _error(fmt, exc.status, exc.description)
         except DomainError as exc:
-            return _error(fmt, exc.status, f"{exc.code}: {exc.message}")
+            # GeoReport v2 knows no 422: invalid input is a 400 with the error list.
+            status = 400 if exc.status == 422 else exc.status
+            return _error(fmt, status, f"{exc.code}: {exc.message}")
 
     wrapper.__name__ = view.__name__
     return csrf_exempt(wrapper)
@@ -166,7 +168,14 @@ def service_definition(request: HttpRequest, fmt: str, service_code: str) -> Htt
 
 # --- requests -------------------------------------------------------------------------
 def _request_out(o: WorkOrder, *, with_description: bool) -> dict:
+    """One request; ``with_description`` is the staff view (exact location too), else the
+    public one (location rounded unless the category is about a public place)."""
     closed = o.status in CLOSED
+    if with_description:
+        lat = float(o.latitude) if o.latitude is not None else None
+        lon = float(o.longitude) if o.longitude is not None else None
+    else:
+        lat, lon = selectors.public_location(o)
     notes = o.public_note or (o.resolution_note if o.resolved_at else "")
     return {
         "service_request_id": o.number, "status": "closed" if closed else "open",
@@ -180,8 +189,7 @@ def _request_out(o: WorkOrder, *, with_description: bool) -> dict:
                                                    o.resolved_at, o.closed_at, o.rated_at]))),
         "expected_datetime": _iso(o.resolution_due_at),
         "address": o.address, "address_id": "", "zipcode": "",
-        "lat": float(o.latitude) if o.latitude is not None else None,
-        "long": float(o.longitude) if o.longitude is not None else None,
+        "lat": lat, "long": lon,
         "media_url": "",
     }
 
@@ -263,7 +271,10 @@ def _request_create(request: HttpRequest, fmt: str, district: District) -> HttpR
         actor=user or AnonymousUser(), district=district, category_code=code,
         description=p.get("description", ""), channel=Channel.OPEN311, merchant=merchant,
         latitude=lat, longitude=lon, address=p.get("address_string", "")[:200],
-        reporter_name=name, reporter_phone=p.get("phone", ""), device=device)
+        reporter_name=name, reporter_phone=p.get("phone", ""), device=device,
+        # Rate-limited like every intake path: a kiosk device as one client, else the
+        # caller's address (and the signed-in person).
+        client_key=f"device:{device.pk}" if device else ratelimit.client_ip(request))
     data = [{"service_request_id": order.number,
              "service_notice": f"已受理，{order.category.resolution_hours} 小时内办结",
              "account_id": ""}]

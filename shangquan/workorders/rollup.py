@@ -2,7 +2,7 @@
 
 Every service snapshots an order's contribution before changing it and applies the
 difference afterwards, so the counters never drift; ``kpi_rebuild`` recomputes them
-from the orders with one aggregate query per dimension (demo bulk loads, repairs).
+from the orders with the same contribution (demo bulk loads, repairs).
 """
 
 from __future__ import annotations
@@ -12,8 +12,6 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Case, Count, IntegerField, Q, Sum, Value, When
-from django.db.models.functions import TruncDate
 
 from shangquan.core.models import District
 
@@ -30,36 +28,103 @@ def local_day(moment: dt.datetime) -> dt.date:
     return moment.astimezone(_TZ).date()
 
 
-def vector(order: WorkOrder) -> Vector:
-    counted = order.status not in _NOT_COUNTED
-    dispatched = counted and order.dispatched_at is not None
-    rated = bool(order.rating) and counted
-    kept = rated and not order.rating_excluded
+def _handling(*, counted: bool, responded: bool, resolved: bool, rating: str,
+              excluded: bool, response_overdue: bool, resolution_overdue: bool) -> Vector:
+    """What one department's handling of an order counts (one dispatch)."""
+    rated = bool(rating) and counted
+    kept = rated and not excluded
     return {
-        "total": 1,
-        "dispatched": int(dispatched),
-        "responded": int(dispatched and order.accepted_at is not None
-                         and not order.response_overdue),
-        "resolved": int(dispatched and order.status in (Status.RESOLVED, Status.CLOSED)
-                        and order.resolved_at is not None),
+        "total": 0,
+        "dispatched": int(counted),
+        "responded": int(counted and responded),
+        "resolved": int(counted and resolved),
         "rated": int(kept),
-        "satisfied": int(kept and order.rating == "satisfied"),
-        "basic": int(kept and order.rating == "basic"),
-        "unsatisfied": int(kept and order.rating == "unsatisfied"),
-        "excluded": int(rated and order.rating_excluded),
-        "response_overdue": int(counted and order.response_overdue),
-        "resolution_overdue": int(counted and order.resolution_overdue),
+        "satisfied": int(kept and rating == "satisfied"),
+        "basic": int(kept and rating == "basic"),
+        "unsatisfied": int(kept and rating == "unsatisfied"),
+        "excluded": int(rated and excluded),
+        "response_overdue": int(counted and response_overdue),
+        "resolution_overdue": int(counted and resolution_overdue),
     }
+
+
+def current_rating(order: WorkOrder) -> str:
+    """The order's rating, if it rates the current handling (given after its dispatch)."""
+    if not order.rating or order.rated_at is None or order.dispatched_at is None \
+            or order.department_id is None:  # reopened: the rating ended a past handling
+        return ""
+    return order.rating if order.rated_at >= order.dispatched_at else ""
+
+
+def past_handling(order: WorkOrder) -> dict:
+    """The current handling as it ends in an unsatisfied rating (services.work_order_rate):
+    responded as it was, not resolved (the reporter reopened it), rated 不满意."""
+    return {"department": order.department_id,
+            "responded": order.accepted_at is not None and not order.response_overdue,
+            "rating": order.rating, "excluded": bool(order.rating_excluded),
+            "response_overdue": bool(order.response_overdue),
+            "resolution_overdue": bool(order.resolution_overdue)}
+
+
+def handlings(order: WorkOrder) -> list[tuple[int, Vector]]:
+    """(department id, vector) for every handling of the order: the past ones that ended
+    in an unsatisfied rating, then the current one (dispatched, not returned)."""
+    counted = order.status not in _NOT_COUNTED
+    out = [(past["department"] or 0, _handling(
+        counted=counted, responded=past["responded"], resolved=False, rating=past["rating"],
+        excluded=past["excluded"], response_overdue=past["response_overdue"],
+        resolution_overdue=past["resolution_overdue"]))
+        for past in (order.past_handlings or [])]
+    if order.dispatched_at is not None and order.department_id is not None:
+        rating = current_rating(order)
+        out.append((order.department_id, _handling(
+            counted=counted,
+            responded=order.accepted_at is not None and not order.response_overdue,
+            resolved=order.status in (Status.RESOLVED, Status.CLOSED)
+            and order.resolved_at is not None,
+            rating=rating, excluded=bool(rating) and order.rating_excluded,
+            response_overdue=order.response_overdue,
+            resolution_overdue=order.resolution_overdue)))
+    return out
+
+
+def _add(into: Vector, vec: Vector) -> None:
+    for name, value in vec.items():
+        into[name] = into.get(name, 0) + value
+
+
+def vector(order: WorkOrder) -> Vector:
+    """The order's counts for the whole district (and its category and grid): the order
+    once in ``total``, plus every handling."""
+    vec = dict.fromkeys(KpiDaily.COUNTERS, 0)
+    vec["total"] = 1
+    for _department, handled in handlings(order):
+        _add(vec, handled)
+    return vec
 
 
 def contribution(order: WorkOrder) -> tuple[dt.date, dict[Bucket, Vector]]:
-    vec = vector(order)
-    buckets = {
+    """Each event counts for the department that handled it at the time: a department
+    keeps its unsatisfied rating after the order is re-dispatched, and the next one does
+    not inherit it. The order itself (``total``) counts under its current department, or
+    the last one that handled it, or 未派单 (0)."""
+    parts = handlings(order)
+    vec = dict.fromkeys(KpiDaily.COUNTERS, 0)
+    vec["total"] = 1
+    by_department: dict[int, Vector] = {}
+    for department, handled in parts:
+        _add(vec, handled)
+        _add(by_department.setdefault(department, dict.fromkeys(KpiDaily.COUNTERS, 0)),
+             handled)
+    owner = order.department_id or (parts[-1][0] if parts else 0)
+    by_department.setdefault(owner, dict.fromkeys(KpiDaily.COUNTERS, 0))["total"] += 1
+    buckets: dict[Bucket, Vector] = {
         ("all", 0): vec,
-        ("department", order.department_id or 0): vec,
         ("category", order.category_id): vec,
         ("grid", order.grid_id or 0): vec,
     }
+    for department, handled in by_department.items():
+        buckets[("department", department)] = handled
     return local_day(order.created_at), buckets
 
 
@@ -96,41 +161,20 @@ def add_bulk(district: District, totals: dict[tuple[dt.date, str, int], dict[str
         cursor.executemany(sql, rows)
 
 
-def _flag(condition: Q) -> Sum:
-    return Sum(Case(When(condition, then=Value(1)), default=Value(0),
-                    output_field=IntegerField()))
-
-
 def rebuild(*, district: District) -> int:
-    """Recompute every counter of a district from its orders (aggregate SQL only)."""
-    counted = ~Q(status__in=_NOT_COUNTED)
-    dispatched = counted & Q(dispatched_at__isnull=False)
-    rated = counted & ~Q(rating="")
-    kept = rated & Q(rating_excluded=False)
-    aggregates = {
-        "total": Count("id"),
-        "dispatched": _flag(dispatched),
-        "responded": _flag(dispatched & Q(accepted_at__isnull=False, response_overdue=False)),
-        "resolved": _flag(dispatched & Q(status__in=[Status.RESOLVED, Status.CLOSED],
-                                         resolved_at__isnull=False)),
-        "rated": _flag(kept),
-        "satisfied": _flag(kept & Q(rating="satisfied")),
-        "basic": _flag(kept & Q(rating="basic")),
-        "unsatisfied": _flag(kept & Q(rating="unsatisfied")),
-        "excluded": _flag(rated & Q(rating_excluded=True)),
-        "response_overdue": _flag(counted & Q(response_overdue=True)),
-        "resolution_overdue": _flag(counted & Q(resolution_overdue=True)),
-    }
-    base = WorkOrder.objects.filter(district=district).annotate(
-        day=TruncDate("created_at", tzinfo=_TZ))
-    rows: list[KpiDaily] = []
-    for dim, field in (("all", None), ("department", "department_id"),
-                       ("category", "category_id"), ("grid", "grid_id")):
-        keys = ["day"] + ([field] if field else [])
-        for row in base.values(*keys).annotate(**aggregates).order_by():
-            rows.append(KpiDaily(district=district, day=row["day"], dim=dim,
-                                 key=(row[field] or 0) if field else 0,
-                                 **{name: row[name] or 0 for name in KpiDaily.COUNTERS}))
+    """Recompute every counter of a district from its orders, with the same
+    :func:`contribution` the services apply (so a handling counts where it did)."""
+    fields = ["status", "created_at", "category_id", "grid_id", "department_id",
+              "dispatched_at", "accepted_at", "resolved_at", "rated_at", "rating",
+              "rating_excluded", "response_overdue", "resolution_overdue", "past_handlings"]
+    totals: dict[tuple[dt.date, str, int], dict[str, int]] = {}
+    orders = WorkOrder.objects.filter(district=district).only(*fields).order_by()
+    for order in orders.iterator(chunk_size=2000):
+        day, buckets = contribution(order)
+        for (dim, key), vec in buckets.items():
+            _add(totals.setdefault((day, dim, key), dict.fromkeys(KpiDaily.COUNTERS, 0)), vec)
+    rows = [KpiDaily(district=district, day=day, dim=dim, key=key, **counts)
+            for (day, dim, key), counts in totals.items()]
     with transaction.atomic():
         KpiDaily.objects.filter(district=district).delete()
         KpiDaily.objects.bulk_create(rows, batch_size=2000)

@@ -8,17 +8,20 @@ notifies the people concerned after commit.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from shangquan.core import policies
-from shangquan.core.audit import audit_record, snapshot
+from shangquan.core import live, policies, ratelimit
+from shangquan.core.actors import SYSTEM
+from shangquan.core.audit import audit_record, audited, snapshot
 from shangquan.core.errors import (
     InvalidTransition,
     NotAuthenticated,
@@ -32,7 +35,8 @@ from shangquan.core.roles import Role
 from shangquan.core.services import notification_send
 
 from . import rollup
-from .catalog import SEED_CATEGORIES
+from .catalog import PUBLIC_PLACE_CATEGORIES, SEED_CATEGORIES
+from .metoo_reads import followers as metoo_followers
 from .models import (
     TIER_LIMITS,
     Category,
@@ -42,57 +46,68 @@ from .models import (
     FollowUp,
     Photo,
     Rating,
-    Settings,
     Status,
     TicketCounter,
     Tier,
     WorkOrder,
 )
-from .policies import CHANNEL_ROLES, is_handler
+from .policies import CHANNEL_ROLES, TRANSITION_ACTIONS
+from .selectors import board_channel, settings_get
+from .states import WORK_ORDER, is_ended
 
 MAX_DESCRIPTION = 2000
 
 
 # --- categories and settings -------------------------------------------------------
+@audited("workorders.category.seed")
 def categories_ensure(*, district: District) -> int:
-    """Seed the article categories for a district (idempotent). Returns how many were made."""
-    existing = set(Category.objects.filter(district=district).values_list("code", flat=True))
-    missing = [row for row in SEED_CATEGORIES if row[0] not in existing]
-    if not missing:
-        return 0
+    """Seed the article categories for a district (idempotent). Returns how many were made.
+
+    A seeded category still without a department gets the one its seed names, once that
+    department exists. Runs when a district is created (``district_created``) and from the
+    demo loader; never from a read.
+    """
+    existing = dict(Category.objects.filter(district=district)
+                    .values_list("code", "department_id"))
     departments = {d.code: d for d in Department.objects.filter(district=district)}
-    rows = []
+    rows, linked = [], []
     for order, (code, name, tier, dept_code, anonymous) in enumerate(SEED_CATEGORIES):
         if code in existing:
+            if existing[code] is None and dept_code in departments:
+                Category.objects.filter(district=district, code=code,
+                                        department__isnull=True).update(
+                    department=departments[dept_code])
+                linked.append(code)
             continue
         response, resolution = TIER_LIMITS[tier]
         rows.append(Category(district=district, code=code, name=name, tier=tier,
                              department=departments.get(dept_code), response_hours=response,
                              resolution_hours=resolution, allow_anonymous=anonymous,
+                             public_place=code in PUBLIC_PLACE_CATEGORIES,
                              order=(order + 1) * 10))
     Category.objects.bulk_create(rows, ignore_conflicts=True)
+    if rows or linked:
+        audit_record(actor=SYSTEM, district=district, action="workorders.category.seed",
+                     object_type="workorders.category", object_id="*",
+                     after={"created": [r.code for r in rows], "linked": linked})
     return len(rows)
 
 
-def settings_get(*, district: District) -> Settings:
-    found = Settings.objects.filter(district=district).first()
-    if found:
-        return found
-    try:
-        with transaction.atomic():
-            return Settings.objects.create(district=district)
-    except IntegrityError:
-        return Settings.objects.get(district=district)
+@audited("workorders.category.seed")
+def district_categories_seed(*, actor: Any, district: District) -> None:
+    """``district_created`` hook: a new district starts with the article categories."""
+    categories_ensure(district=district)
 
 
+@audited("workorders.category.update")
 @transaction.atomic
 def category_update(*, actor: Any, district: District, category: Category,
                     name: str | None = None, tier: str | None = None,
                     department: Department | None | bool = False,
                     response_hours: int | None = None, resolution_hours: int | None = None,
-                    allow_anonymous: bool | None = None,
+                    allow_anonymous: bool | None = None, public_place: bool | None = None,
                     is_active: bool | None = None) -> Category:
-    policies.require(actor, district, "workorders.category_manage")
+    policies.require(actor, "workorders.category_manage", district)
     if category.district_id != district.pk:
         raise NotFound()
     before = snapshot(category)
@@ -117,6 +132,8 @@ def category_update(*, actor: Any, district: District, category: Category,
                                code="invalid_limits")
     if allow_anonymous is not None:
         category.allow_anonymous = allow_anonymous
+    if public_place is not None:
+        category.public_place = public_place
     if is_active is not None:
         category.is_active = is_active
     category.save()
@@ -125,11 +142,12 @@ def category_update(*, actor: Any, district: District, category: Category,
     return category
 
 
+@audited("workorders.category.create")
 @transaction.atomic
 def category_create(*, actor: Any, district: District, code: str, name: str,
                     tier: str = Tier.GENERAL, department: Department | None = None,
-                    allow_anonymous: bool = True) -> Category:
-    policies.require(actor, district, "workorders.category_manage")
+                    allow_anonymous: bool = True, public_place: bool = False) -> Category:
+    policies.require(actor, "workorders.category_manage", district)
     if tier not in Tier.values:
         raise ValidationFailed(_("未知时限类别"), code="unknown_tier")
     if Category.objects.filter(district=district, code=code).exists():
@@ -138,46 +156,24 @@ def category_create(*, actor: Any, district: District, code: str, name: str,
     category = Category.objects.create(district=district, code=code, name=name, tier=tier,
                                        department=department, response_hours=response,
                                        resolution_hours=resolution,
-                                       allow_anonymous=allow_anonymous)
+                                       allow_anonymous=allow_anonymous,
+                                       public_place=public_place)
     audit_record(actor=actor, district=district, obj=category,
                  action="workorders.category.create", after=snapshot(category))
     return category
-
-
-@transaction.atomic
-def settings_update(*, actor: Any, district: District, **fields: Any) -> Settings:
-    policies.require(actor, district, "workorders.settings_manage")
-    current = Settings.objects.select_for_update().get(pk=settings_get(district=district).pk)
-    before = snapshot(current)
-    allowed = {"duplicate_radius_m", "duplicate_window_hours", "rating_window_days",
-               "reopen_limit", "weight_response", "weight_resolution", "weight_satisfaction"}
-    for name, value in fields.items():
-        if name not in allowed or value is None:
-            continue
-        if name.startswith("weight_"):
-            value = Decimal(str(value))
-            if value < 0 or value > 1:
-                raise ValidationFailed(_("权重须在 0 到 1 之间"), code="invalid_weight")
-        elif int(value) < 0:
-            raise ValidationFailed(_("数值不能为负"), code="invalid_value")
-        setattr(current, name, value)
-    current.save()
-    audit_record(actor=actor, district=district, obj=current, action="workorders.settings.update",
-                 before=before, after=snapshot(current))
-    return current
 
 
 # --- intake ----------------------------------------------------------------------------
 def _ticket_number(district: District, now: dt.datetime) -> str:
     """``<CODE>-<yyyymmdd>-<seq>``: the day's counter row is locked, so no two orders share it."""
     day = rollup.local_day(now)
-    counter = TicketCounter.objects.select_for_update().filter(district=district, day=day).first()
+    counter = TicketCounter.objects.select_for_update(of=("self",)).filter(district=district, day=day).first()
     if counter is None:
         try:
             with transaction.atomic():
                 counter = TicketCounter.objects.create(district=district, day=day, last=0)
         except IntegrityError:  # another writer created today's row: wait for its lock
-            counter = TicketCounter.objects.select_for_update().get(district=district, day=day)
+            counter = TicketCounter.objects.select_for_update(of=("self",)).get(district=district, day=day)
     counter.last += 1
     counter.save(update_fields=["last"])
     return f"{district.code}-{day:%Y%m%d}-{counter.last:04d}"
@@ -186,6 +182,8 @@ def _ticket_number(district: District, now: dt.datetime) -> str:
 def _event(order: WorkOrder, action: str, actor: Any, note: str = "", *,
            public: bool = True) -> Event:
     user = actor if getattr(actor, "is_authenticated", False) else None
+    # Every change of an order passes here: the open dispatch boards refresh once it commits.
+    live.publish(board_channel(order.district_id))
     return Event.objects.create(district_id=order.district_id, order=order, action=action,
                                 status=order.status, note=note[:500], public=public,
                                 actor=user)
@@ -216,17 +214,19 @@ def _notify(order: WorkOrder, users: Iterable, title: str, body: str = "", *,
     for user in users:
         if user is not None:
             notification_send(district=order.district, user=user, title=title, body=body,
-                              link=link, sms=sms)
+                              link=link, sms=sms,
+                              kind="workorders.task" if staff else "workorders.progress")
 
 
 def _notify_reporter(order: WorkOrder, title: str, body: str = "") -> None:
+    """The signed-in reporter: in-app, and by SMS if their phone is verified
+    (``notification_send``). A phone typed into the form gets no SMS: nobody proved it
+    belongs to the reporter, and the order number is enough to follow the order."""
     if order.reporter_id:
         _notify(order, [order.reporter], title, body, sms=True, staff=False)
-    elif order.reporter_phone and not order.anonymous:
-        from shangquan.core import notify
-
-        phone, text = order.reporter_phone, f"【{order.district.name}】{title} {body}"
-        transaction.on_commit(lambda: notify.send_text(to=phone, text=text))
+    # Residents who said 我也遇到 follow the order: in-app only (no SMS bill per voice).
+    _notify(order, metoo_followers(order=order).exclude(pk=order.reporter_id or 0), title,
+            body, staff=False)
 
 
 def _check_location(latitude: Any, longitude: Any) -> tuple[Decimal | None, Decimal | None]:
@@ -236,25 +236,37 @@ def _check_location(latitude: Any, longitude: Any) -> tuple[Decimal | None, Deci
         lat, lon = Decimal(str(latitude)), Decimal(str(longitude))
     except ArithmeticError:
         raise ValidationFailed(_("位置坐标不正确"), code="invalid_location") from None
-    if not (-90 <= lat <= 90 and -180 <= lon <= 180):
+    if not (lat.is_finite() and lon.is_finite()) or not (-90 <= lat <= 90 and -180 <= lon <= 180):
         raise ValidationFailed(_("位置坐标不正确"), code="invalid_location")
     return lat.quantize(Decimal("0.000001")), lon.quantize(Decimal("0.000001"))
 
 
+def _public_intake_limit(*, district: District, client_key: str, actor: Any) -> None:
+    """Every report notifies the committee: a burst from one address or one resident is
+    refused (429) before anything is written. ``SHANGQUAN["REPORT_RATE"]`` = (n, seconds)."""
+    limit, window = settings.SHANGQUAN.get("REPORT_RATE", (10, 600))
+    ratelimit.hit(f"report:{district.pk}:ip:{client_key}", limit=limit, window=window)
+    if getattr(actor, "is_authenticated", False):
+        ratelimit.hit(f"report:user:{actor.pk}", limit=limit, window=window)
+
+
+@audited("workorders.order.submit")
 def work_order_submit(*, actor: Any, district: District, category_code: str, description: str,
                       channel: str, merchant=None, grid=None, latitude=None, longitude=None,
                       address: str = "", photos: list | tuple = (), reporter_name: str = "",
                       reporter_phone: str = "", anonymous: bool = False,
-                      device: Device | None = None) -> WorkOrder:
+                      device: Device | None = None, client_key: str = "") -> WorkOrder:
     """File a report (群众点单 / 随手拍) from any channel and give it a ticket number.
 
     ``actor`` may be anonymous when the category allows anonymous reports; ``device`` is
-    an API-token device of this district (Open311 kiosks).
+    an API-token device of this district (Open311 kiosks). ``client_key`` (the caller's
+    address) marks public intake, which is rate-limited per address and per resident.
     """
-    categories_ensure(district=district)
     if channel not in Channel.values:
         raise ValidationFailed(_("未知来源渠道"), code="unknown_channel")
     authenticated = bool(getattr(actor, "is_authenticated", False))
+    if client_key:
+        _public_intake_limit(district=district, client_key=client_key, actor=actor)
     needed = CHANNEL_ROLES.get(channel)
     if needed and not policies.has_role(actor, district, *needed):
         if not authenticated:
@@ -309,9 +321,14 @@ def work_order_submit(*, actor: Any, district: District, category_code: str, des
         for photo in cleaned:
             Photo.objects.create(district=district, order=order, kind=Photo.Kind.REPORT,
                                  image=photo.content, width=photo.width, height=photo.height)
-        _event(order, "submit", actor, _("已受理，等待派单"))
+        # An anonymous report names nobody: not in the timeline, not in the audit row
+        # (there the signed-in filer is sealed for a city admin: core.audit_record).
+        # (Hotline staff who type in an anonymous caller's report are named as usual.)
+        hidden = is_anonymous and not staff_entry
+        _event(order, "submit", None if hidden else actor, _("已受理，等待派单"))
         rollup.apply(district, None, rollup.contribution(order))
-        audit_record(actor=actor, district=district, obj=order, action="workorders.submit",
+        audit_record(actor=actor, district=district, obj=order, action="workorders.order.submit",
+                     anonymous=hidden,
                      after={"number": order.number, "category": category.code,
                             "channel": channel, "anonymous": is_anonymous,
                             "photos": len(cleaned),
@@ -323,24 +340,26 @@ def work_order_submit(*, actor: Any, district: District, category_code: str, des
 
 # --- the loop -----------------------------------------------------------------------
 def _locked(order: WorkOrder) -> WorkOrder:
-    return (WorkOrder.objects.select_for_update().select_related("district", "category")
+    return (WorkOrder.objects.select_for_update(of=("self",)).select_related("district", "category")
             .get(pk=order.pk))
 
 
 class _Step:
-    """Context for one transition: lock, check state, then audit/rollup on success."""
+    """One transition of ``WORK_ORDER``: lock, check the policy (role, object rule and
+    state, from the table), move the status; then event/audit/rollup on success.
 
-    def __init__(self, actor: Any, order: WorkOrder, action: str, allowed: Sequence[str],
-                 *, handler_only: bool = False):
-        self.actor, self.action = actor, action
+    ``verb`` names the event and the audit action (``workorders.order.<verb>``); it is
+    the transition unless several transitions share one (the two ratings are ``rate``).
+    """
+
+    def __init__(self, actor: Any, order: WorkOrder, transition: str, *, verb: str = ""):
+        self.actor, self.action = actor, verb or transition
         self.order = _locked(order)
         # Checked on the locked row: the caller's copy may predate a re-dispatch.
-        if handler_only and not is_handler(actor, self.order):
-            raise PermissionDenied(_("只有承办部门可以处理该工单"), code="not_assigned")
-        if self.order.status not in allowed:
-            raise InvalidTransition(details={"status": self.order.status, "action": action})
+        policies.require(actor, TRANSITION_ACTIONS[transition], self.order)
         self.before = snapshot(self.order)
         self.kpi_before = rollup.contribution(self.order)
+        WORK_ORDER.apply(self.order, transition)
 
     def done(self, note: str = "", *, public: bool = True, extra: dict | None = None) -> WorkOrder:
         order = self.order
@@ -351,7 +370,7 @@ class _Step:
         if extra:
             after.update(extra)
         audit_record(actor=self.actor, district=order.district, obj=order,
-                     action=f"workorders.{self.action}", before=self.before, after=after)
+                     action=f"workorders.order.{self.action}", before=self.before, after=after)
         return order
 
 
@@ -362,21 +381,22 @@ def _reason(reason: str) -> str:
     return reason[:300]
 
 
+@audited("workorders.order.dispatch")
 @transaction.atomic
 def work_order_dispatch(*, actor: Any, district: District, order: WorkOrder,
                         department: Department, deadline: dt.datetime | None = None,
                         note: str = "") -> WorkOrder:
     """党委派单: to a department, with a resolution deadline (default from the category)."""
-    policies.require(actor, district, "workorders.dispatch")
+    policies.require(actor, "workorders.dispatch", district)
     if order.district_id != district.pk or department.district_id != district.pk:
         raise NotFound()
     if not department.is_active:
         raise ValidationFailed(_("该部门已停用"), code="department_inactive")
-    step = _Step(actor, order, "dispatch", (Status.SUBMITTED, Status.REOPENED))
+    step = _Step(actor, order, "dispatch")
     o, now = step.order, timezone.now()
     if deadline is not None and deadline <= now:
         raise ValidationFailed(_("办结期限必须晚于现在"), code="deadline_past")
-    o.status, o.department, o.dispatched_at = Status.DISPATCHED, department, now
+    o.department, o.dispatched_at = department, now
     o.response_due_at = now + dt.timedelta(hours=o.category.response_hours)
     o.resolution_due_at = deadline or now + dt.timedelta(hours=o.category.resolution_hours)
     o.response_due_at = min(o.response_due_at, o.resolution_due_at)
@@ -384,6 +404,8 @@ def work_order_dispatch(*, actor: Any, district: District, order: WorkOrder,
     o.response_overdue = o.resolution_overdue = False
     o.public_note = ""
     step.done(_("已派单至%(d)s") % {"d": department.name}, extra={"note": note})
+    if note.strip():  # for the department and the committee; never on the public timeline
+        _event(o, "dispatch_note", actor, note.strip(), public=False)
     _notify(o, _members(district, Role.DEPARTMENT, department_id=department.pk),
             _("新派单：%(n)s %(c)s") % {"n": o.number, "c": o.category.name},
             _("请于 %(t)s 前办结。%(note)s") % {
@@ -393,19 +415,22 @@ def work_order_dispatch(*, actor: Any, district: District, order: WorkOrder,
     return o
 
 
-def _require_handler(actor: Any, district: District, order: WorkOrder) -> None:
-    policies.require(actor, district, "workorders.handle")
+def _require_handler(actor: Any, district: District, order: WorkOrder, action: str) -> None:
+    """Role first (a committee member gets 403 whatever the order); the handler and the
+    state are checked on the locked row by ``_Step``."""
+    policies.require(actor, action, district)
     if order.district_id != district.pk:
         raise NotFound()
 
 
+@audited("workorders.order.accept")
 @transaction.atomic
 def work_order_accept(*, actor: Any, district: District, order: WorkOrder) -> WorkOrder:
     """部门接单."""
-    _require_handler(actor, district, order)
-    step = _Step(actor, order, "accept", (Status.DISPATCHED,), handler_only=True)
+    _require_handler(actor, district, order, "workorders.accept")
+    step = _Step(actor, order, "accept")
     o, now = step.order, timezone.now()
-    o.status, o.accepted_at = Status.ACCEPTED, now
+    o.accepted_at = now
     if o.response_due_at and now > o.response_due_at:
         o.response_overdue = True
     step.done(_("%(d)s已接单，正在处理") % {"d": o.department.name})
@@ -413,16 +438,17 @@ def work_order_accept(*, actor: Any, district: District, order: WorkOrder) -> Wo
     return o
 
 
+@audited("workorders.order.return")
 @transaction.atomic
 def work_order_return(*, actor: Any, district: District, order: WorkOrder,
                       reason: str) -> WorkOrder:
     """The department sends the order back to the committee with a reason (退回)."""
-    _require_handler(actor, district, order)
+    _require_handler(actor, district, order, "workorders.return")
     reason = _reason(reason)
-    step = _Step(actor, order, "return", (Status.DISPATCHED,), handler_only=True)
+    step = _Step(actor, order, "return")
     o = step.order
     department = o.department
-    o.status, o.department, o.public_note = Status.SUBMITTED, None, reason
+    o.department, o.public_note = None, reason
     o.dispatched_at = o.response_due_at = o.resolution_due_at = None
     step.done(_("%(d)s退回：%(r)s") % {"d": department.name, "r": reason})
     _notify(o, _members(district, Role.COMMITTEE), _("工单被退回：%(n)s") % {"n": o.number},
@@ -430,18 +456,19 @@ def work_order_return(*, actor: Any, district: District, order: WorkOrder,
     return o
 
 
+@audited("workorders.order.resolve")
 @transaction.atomic
 def work_order_resolve(*, actor: Any, district: District, order: WorkOrder, note: str,
                        photos: list | tuple = ()) -> WorkOrder:
     """The department reports the result, with evidence photos; the reporter may now rate."""
-    _require_handler(actor, district, order)
+    _require_handler(actor, district, order, "workorders.resolve")
     note = (note or "").strip()
     if len(note) < 2:
         raise ValidationFailed(_("请填写办理结果"), code="note_required")
     cleaned = photos_clean(list(photos)) if photos else []
-    step = _Step(actor, order, "resolve", (Status.ACCEPTED,), handler_only=True)
+    step = _Step(actor, order, "resolve")
     o, now = step.order, timezone.now()
-    o.status, o.resolved_at, o.resolution_note = Status.RESOLVED, now, note[:2000]
+    o.resolved_at, o.resolution_note = now, note[:2000]
     o.rating_due_at = now + dt.timedelta(days=settings_get(district=district).rating_window_days)
     if o.resolution_due_at and now > o.resolution_due_at:
         o.resolution_overdue = True
@@ -453,6 +480,7 @@ def work_order_resolve(*, actor: Any, district: District, order: WorkOrder, note
     return o
 
 
+@audited("workorders.order.rate", "workorders.escalation.raise")
 @transaction.atomic
 def work_order_rate(*, actor: Any, district: District, order: WorkOrder, rating: str,
                     comment: str = "") -> WorkOrder:
@@ -461,19 +489,23 @@ def work_order_rate(*, actor: Any, district: District, order: WorkOrder, rating:
         raise NotFound()
     if not getattr(actor, "is_authenticated", False):
         raise NotAuthenticated()
-    if order.reporter_id != actor.pk:
+    if order.reporter_id != actor.pk:  # also for a city admin, whom object rules let pass
         raise PermissionDenied(_("只有反映人可以评价"), code="not_reporter")
     if rating not in Rating.values:
         raise ValidationFailed(_("请选择满意、基本满意或不满意"), code="invalid_rating")
-    step = _Step(actor, order, "rate", (Status.RESOLVED,))
+    unsatisfied = rating == Rating.UNSATISFIED
+    step = _Step(actor, order, "rate_unsatisfied" if unsatisfied else "rate_satisfied",
+                 verb="rate")
     o, now = step.order, timezone.now()
     if o.rating_due_at and now > o.rating_due_at:
         raise InvalidTransition(_("评价期限已过"), code="rating_window_closed")
     o.rating, o.rating_comment, o.rated_at = rating, (comment or "").strip()[:500], now
     o.rating_excluded, o.rating_excluded_reason = False, ""
     limit = settings_get(district=district).reopen_limit
-    if rating == Rating.UNSATISFIED:
-        o.status, o.reopen_count = Status.REOPENED, o.reopen_count + 1
+    if unsatisfied:
+        o.reopen_count = o.reopen_count + 1
+        # The department keeps this handling and its 不满意 in the KPIs (rollup.handlings).
+        o.past_handlings = [*(o.past_handlings or []), rollup.past_handling(o)]
         o.department = None
         step.done(_("群众评价：不满意，重新办理"))
         if o.reopen_count > limit:
@@ -483,32 +515,34 @@ def work_order_rate(*, actor: Any, district: District, order: WorkOrder, rating:
             _notify(o, _members(district, Role.COMMITTEE),
                     _("群众不满意，请重新派单：%(n)s") % {"n": o.number}, o.rating_comment)
     else:
-        o.status, o.closed_at = Status.CLOSED, now
+        o.closed_at = now
         step.done(_("群众评价：%(r)s") % {"r": Rating(rating).label})
     return o
 
 
+@audited("workorders.order.reject")
 @transaction.atomic
 def work_order_reject(*, actor: Any, district: District, order: WorkOrder,
                       reason: str) -> WorkOrder:
     """不予受理 (invalid, out of scope) with a reason the reporter sees."""
-    policies.require(actor, district, "workorders.reject")
+    policies.require(actor, "workorders.reject", district)
     if order.district_id != district.pk:
         raise NotFound()
     reason = _reason(reason)
-    step = _Step(actor, order, "reject", (Status.SUBMITTED, Status.REOPENED))
+    step = _Step(actor, order, "reject")
     o = step.order
-    o.status, o.public_note, o.closed_at = Status.REJECTED, reason, timezone.now()
+    o.public_note, o.closed_at = reason, timezone.now()
     step.done(_("不予受理：%(r)s") % {"r": reason})
     _notify_reporter(o, _("您反映的问题不予受理"), reason)
     return o
 
 
+@audited("workorders.order.merge")
 @transaction.atomic
 def work_order_merge(*, actor: Any, district: District, order: WorkOrder, into: WorkOrder,
                      reason: str) -> WorkOrder:
     """Merge a duplicate into an earlier order; the reporter is pointed at it."""
-    policies.require(actor, district, "workorders.merge")
+    policies.require(actor, "workorders.merge", district)
     if order.district_id != district.pk or into.district_id != district.pk:
         raise NotFound()
     if order.pk == into.pk:
@@ -516,9 +550,9 @@ def work_order_merge(*, actor: Any, district: District, order: WorkOrder, into: 
     if into.status in (Status.MERGED, Status.REJECTED):
         raise InvalidTransition(_("目标工单已合并或不予受理"), code="merge_target_closed")
     reason = _reason(reason)
-    step = _Step(actor, order, "merge", (Status.SUBMITTED,))
+    step = _Step(actor, order, "merge")
     o = step.order
-    o.status, o.merged_into, o.closed_at = Status.MERGED, into, timezone.now()
+    o.merged_into, o.closed_at = into, timezone.now()
     o.public_note = reason
     step.done(_("已合并到 %(n)s：%(r)s") % {"n": into.number, "r": reason},
               extra={"into": into.number})
@@ -526,11 +560,12 @@ def work_order_merge(*, actor: Any, district: District, order: WorkOrder, into: 
     return o
 
 
+@audited("workorders.order.rating_exclude")
 @transaction.atomic
 def rating_mark_unreasonable(*, actor: Any, district: District, order: WorkOrder,
                              reason: str) -> WorkOrder:
     """The committee excludes an unreasonable rating from the satisfaction rate (audited)."""
-    policies.require(actor, district, "workorders.rating_exclude")
+    policies.require(actor, "workorders.rating_exclude", district)
     if order.district_id != district.pk:
         raise NotFound()
     reason = _reason(reason)
@@ -539,16 +574,21 @@ def rating_mark_unreasonable(*, actor: Any, district: District, order: WorkOrder
         raise InvalidTransition(_("该工单没有可排除的评价"), code="no_rating")
     before, kpi_before = snapshot(o), rollup.contribution(o)
     o.rating_excluded, o.rating_excluded_reason = True, reason
-    o.save(update_fields=["rating_excluded", "rating_excluded_reason"])
+    if o.past_handlings and not rollup.current_rating(o):
+        # The rating ended an earlier handling (不满意, reopened): exclude it there.
+        past = [dict(h) for h in o.past_handlings]
+        past[-1]["excluded"] = True
+        o.past_handlings = past
+    o.save(update_fields=["rating_excluded", "rating_excluded_reason", "past_handlings"])
     _event(o, "rating_exclude", actor, _("评价经党委认定不合理，不计入满意率：%(r)s")
            % {"r": reason})
     rollup.apply(district, kpi_before, rollup.contribution(o))
-    audit_record(actor=actor, district=district, obj=o, action="workorders.rating_exclude",
+    audit_record(actor=actor, district=district, obj=o, action="workorders.order.rating_exclude",
                  before=before, after=snapshot(o))
     return o
 
 
-def _escalate(order: WorkOrder, reason: str, note: str, actor: Any = None) -> Escalation | None:
+def _escalate(order: WorkOrder, reason: str, note: str, actor: Any = SYSTEM) -> Escalation | None:
     """吹哨 to the street: one open escalation per order and reason."""
     if Escalation.objects.filter(order=order, reason=reason, handled_at__isnull=True).exists():
         return None
@@ -561,9 +601,9 @@ def _escalate(order: WorkOrder, reason: str, note: str, actor: Any = None) -> Es
     if not order.escalated:
         WorkOrder.objects.filter(pk=order.pk).update(escalated=True)
         order.escalated = True
-    _event(order, "escalate", actor, _("吹哨上报街道：%(r)s") % {
-        "r": Escalation.Reason(reason).label}, public=False)
-    audit_record(actor=actor, district=order.district, obj=esc, action="workorders.escalate",
+    _event(order, "escalate", actor, _("吹哨上报街道：%(r)s。%(n)s") % {
+        "r": Escalation.Reason(reason).label, "n": note}, public=False)
+    audit_record(actor=actor, district=order.district, obj=esc, action="workorders.escalation.raise",
                  after=snapshot(esc))
     _notify(order, _members(order.district, Role.STREET, Role.COMMITTEE),
             _("吹哨：%(n)s %(r)s") % {"n": order.number, "r": Escalation.Reason(reason).label},
@@ -571,32 +611,33 @@ def _escalate(order: WorkOrder, reason: str, note: str, actor: Any = None) -> Es
     return esc
 
 
+@audited("workorders.escalation.raise")
 @transaction.atomic
 def work_order_escalate(*, actor: Any, district: District, order: WorkOrder,
                         note: str) -> Escalation:
     """A committee member or the handling department blows the whistle by hand."""
-    policies.require(actor, district, "workorders.escalate")
+    policies.require(actor, "workorders.escalate", district)
     if order.district_id != district.pk:
         raise NotFound()
-    if policies.has_role(actor, district, Role.DEPARTMENT) and not policies.has_role(
-            actor, district, Role.COMMITTEE) and not is_handler(actor, order):
-        raise PermissionDenied(_("只有承办部门可以吹哨"), code="not_assigned")
-    if order.status in (Status.CLOSED, Status.REJECTED, Status.MERGED):
+    order = _locked(order)
+    policies.require(actor, "workorders.escalate", order)  # may_whistle: not_assigned
+    if is_ended(order):
         raise InvalidTransition()
-    esc = _escalate(_locked(order), Escalation.Reason.MANUAL, _reason(note), actor)
+    esc = _escalate(order, Escalation.Reason.MANUAL, _reason(note), actor)
     if esc is None:
         raise InvalidTransition(_("该工单已在吹哨处理中"), code="already_escalated")
     return esc
 
 
+@audited("workorders.escalation.handle")
 @transaction.atomic
 def escalation_handle(*, actor: Any, district: District, escalation: Escalation,
                       note: str) -> Escalation:
     """The street records how it dealt with the escalation (协调、督办)."""
-    policies.require(actor, district, "workorders.escalation_handle")
+    policies.require(actor, "workorders.escalation_handle", district)
     if escalation.district_id != district.pk:
         raise NotFound()
-    esc = Escalation.objects.select_for_update().get(pk=escalation.pk)
+    esc = Escalation.objects.select_for_update(of=("self",)).get(pk=escalation.pk)
     if esc.handled_at is not None:
         raise InvalidTransition(_("已处理"), code="already_handled")
     before = snapshot(esc)
@@ -604,16 +645,17 @@ def escalation_handle(*, actor: Any, district: District, escalation: Escalation,
     esc.save()
     _event(esc.order, "escalation_handled", actor, _("街道督办：%(n)s") % {"n": esc.handling_note},
            public=False)
-    audit_record(actor=actor, district=district, obj=esc, action="workorders.escalation_handle",
+    audit_record(actor=actor, district=district, obj=esc, action="workorders.escalation.handle",
                  before=before, after=snapshot(esc))
     return esc
 
 
+@audited("workorders.followup.record")
 @transaction.atomic
 def follow_up_record(*, actor: Any, district: District, order: WorkOrder, outcome: str,
                      note: str = "") -> FollowUp:
     """事后回访 on a closed order."""
-    policies.require(actor, district, "workorders.follow_up")
+    policies.require(actor, "workorders.follow_up", district)
     if order.district_id != district.pk:
         raise NotFound()
     order = _locked(order)
@@ -625,12 +667,15 @@ def follow_up_record(*, actor: Any, district: District, order: WorkOrder, outcom
                                      note=(note or "")[:500], by=actor)
     _event(order, "follow_up", actor, _("事后回访：%(o)s") % {
         "o": FollowUp.Outcome(outcome).label})
-    audit_record(actor=actor, district=district, obj=follow, action="workorders.follow_up",
+    audit_record(actor=actor, district=district, obj=follow, action="workorders.followup.record",
                  after=snapshot(follow))
     return follow
 
 
 # --- timers -----------------------------------------------------------------------
+@audited("workorders.order.response_overdue",
+         "workorders.order.resolution_overdue",
+         "workorders.escalation.raise")
 def overdue_check(*, now: dt.datetime | None = None, batch: int = 500) -> int:
     """Flag overdue responses and resolutions and blow the whistle (periodic)."""
     now = now or timezone.now()
@@ -646,7 +691,7 @@ def overdue_check(*, now: dt.datetime | None = None, batch: int = 500) -> int:
     for flag, reason, qs in checks:
         for pk in list(qs.values_list("pk", flat=True)[:batch]):
             with transaction.atomic():
-                o = (WorkOrder.objects.select_for_update().select_related("district", "category")
+                o = (WorkOrder.objects.select_for_update(of=("self",)).select_related("district", "category")
                      .filter(pk=pk, **{flag: False}).first())
                 if o is None:
                     continue
@@ -654,40 +699,63 @@ def overdue_check(*, now: dt.datetime | None = None, batch: int = 500) -> int:
                 setattr(o, flag, True)
                 o.save(update_fields=[flag])
                 rollup.apply(o.district, kpi_before, rollup.contribution(o))
-                audit_record(actor=None, district=o.district, obj=o,
-                             action=f"workorders.{flag}", before=before, after=snapshot(o),
+                audit_record(actor=SYSTEM, district=o.district, obj=o,
+                             action=f"workorders.order.{flag}", before=before, after=snapshot(o),
                              actor_label="system")
                 _escalate(o, reason, _("%(n)s 已超过期限") % {"n": o.number})
                 flagged += 1
     return flagged
 
 
+@audited("workorders.order.auto_close")
 def auto_close(*, now: dt.datetime | None = None, batch: int = 500) -> int:
     """Close resolved orders whose rating window has passed (periodic)."""
     now = now or timezone.now()
     closed = 0
-    due = WorkOrder.objects.filter(status=Status.RESOLVED, rating_due_at__lt=now)
+    closable = WORK_ORDER.transitions["auto_close"].sources
+    due = WorkOrder.objects.filter(status__in=closable, rating_due_at__lt=now)
     for pk in list(due.values_list("pk", flat=True)[:batch]):
         with transaction.atomic():
-            o = (WorkOrder.objects.select_for_update().select_related("district", "category")
-                 .filter(pk=pk, status=Status.RESOLVED).first())
+            o = (WorkOrder.objects.select_for_update(of=("self",)).select_related("district", "category")
+                 .filter(pk=pk, status__in=closable).first())
             if o is None:
                 continue
             kpi_before, before = rollup.contribution(o), snapshot(o)
-            o.status, o.closed_at = Status.CLOSED, now
+            WORK_ORDER.apply(o, "auto_close")
+            o.closed_at = now
             o.save(update_fields=["status", "closed_at"])
             _event(o, "auto_close", None, _("评价期满，自动办结"))
             rollup.apply(o.district, kpi_before, rollup.contribution(o))
-            audit_record(actor=None, district=o.district, obj=o, action="workorders.auto_close",
+            audit_record(actor=SYSTEM, district=o.district, obj=o, action="workorders.order.auto_close",
                          before=before, after=snapshot(o), actor_label="system")
             closed += 1
     return closed
 
 
+@audited("workorders.kpi.rebuild")
 def kpi_rebuild(*, district: District) -> int:
     """Recompute the KPI counters from the orders (after bulk loads or a repair)."""
     rows = rollup.rebuild(district=district)
-    audit_record(actor=None, district=district, action="workorders.kpi_rebuild",
+    audit_record(actor=SYSTEM, district=district, action="workorders.kpi.rebuild",
                  object_type="workorders.kpidaily", object_id=district.pk,
                  after={"rows": rows}, actor_label="system")
     return rows
+
+
+@audited("workorders.reporter.erase")
+@transaction.atomic
+def reporter_erase(*, actor: Any, user: Any, phone: str) -> int:
+    """PIPL art. 47 (``Contributions.person_erased``): the person's name and phone leave
+    every order they reported (by account, or by that phone); the orders stay. One audit
+    row per district touched, with the count."""
+    match = Q(reporter=user) | (Q(reporter_phone=phone) if phone else Q(pk__in=[]))
+    touched = 0
+    for district_id in (WorkOrder.objects.filter(match).order_by()
+                        .values_list("district_id", flat=True).distinct()):
+        count = WorkOrder.objects.filter(match, district_id=district_id).update(
+            reporter=None, reporter_name="", reporter_phone="")
+        touched += count
+        audit_record(actor=actor, district=District.objects.get(pk=district_id),
+                     action="workorders.reporter.erase", object_type="workorders.workorder",
+                     object_id="*", after={"orders": count})
+    return touched

@@ -1,8 +1,7 @@
 from django.urls import path
 
-from . import views_console as console
-from . import views_kpi as kpi
-from . import views_public as public
+from . import stream
+from .views import console, kpi, metoo, public
 
 app_name = "workorders"
 
@@ -11,12 +10,16 @@ C = "console/<str:code>/workorders/"
 urlpatterns = [
     # public (residents and visitors, phones)
     path("d/<str:code>/report/", public.report_view, name="report"),
+    path("d/<str:code>/report/nearby/", public.nearby_view, name="nearby"),
+    path("d/<str:code>/reports/", public.public_reports_view, name="public_reports"),
     path("d/<str:code>/track/", public.track_lookup_view, name="track_lookup"),
     path("d/<str:code>/track/<str:number>/", public.track_view, name="track"),
+    path("d/<str:code>/track/<str:number>/metoo/", metoo.metoo_view, name="metoo"),
     path("d/<str:code>/my-reports/", public.mine_view, name="mine"),
     path("d/<str:code>/my-reports/<str:number>/rate/", public.rate_view, name="rate"),
     # console
     path(C, console.board_view, name="board"),
+    path(C + "stream/", stream.board_stream, name="stream"),
     path(C + "new/", console.new_view, name="new"),
     path(C + "merge/", console.merge_candidates_view, name="merge_candidates"),
     path(C + "overdue/", console.overdue_view, name="overdue"),

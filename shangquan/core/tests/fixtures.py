@@ -19,6 +19,25 @@ from shangquan.core.roles import Role
 from .factories import department_factory, district_factory, member_factory, token_for, user_factory
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _test_flush_may_empty_the_audit_log():
+    """Emptying a test database (transactional tests on SQLite) passes the audit log's
+    DELETE trigger; nothing else does (``core.dbguard``)."""
+    from django.db.backends.sqlite3.base import DatabaseOperations
+
+    from shangquan.core.dbguard import audit_maintenance
+
+    original = DatabaseOperations.execute_sql_flush
+
+    def execute_sql_flush(self, sql_list):
+        with audit_maintenance():
+            return original(self, sql_list)
+
+    DatabaseOperations.execute_sql_flush = execute_sql_flush
+    yield
+    DatabaseOperations.execute_sql_flush = original
+
+
 @pytest.fixture(autouse=True)
 def _fresh_cache():
     """Rate-limit counters and cached fragments never leak from one test to the next."""
@@ -27,6 +46,46 @@ def _fresh_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_rate_limits(request, django_db_blocker):
+    """The rate-limit counter is a table without a model (``core.ratelimit``), so a
+    transactional test's flush leaves it: every live-server login from 127.0.0.1 would
+    count towards the next tests' limit, and logins fail once a worker is fast enough."""
+    yield
+    uses_db = request.node.get_closest_marker("django_db") or any(
+        name in request.fixturenames for name in ("db", "transactional_db", "live_server"))
+    if not uses_db:
+        return
+    from django.db import connection
+
+    from shangquan.core import ratelimit
+
+    with django_db_blocker.unblock(), connection.cursor() as cursor:
+        cursor.execute(f"DELETE FROM {ratelimit.TABLE}")
+
+
+@pytest.fixture(autouse=True)
+def _chinese_unless_asked():
+    """Every test starts in the default language: a test client's English request (or an
+    ``activate("en")``) leaves the thread's language behind for the next test."""
+    from django.utils import translation
+
+    translation.activate("zh-hans")
+    yield
+    translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
+def _live_listener_stopped():
+    """A test that opened a live stream started this process's LISTEN (or Redis)
+    subscriber: end it, so no connection outlives the test database."""
+    yield
+    from shangquan.core import live
+
+    if live.hub().listening:
+        live.hub().stop_listening()
 
 
 @dataclass
@@ -119,11 +178,25 @@ CHROMIUM_ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-q
 AXE_JS = Path(__file__).resolve().parents[3] / "node_modules" / "axe-core" / "axe.min.js"
 
 
-@pytest.fixture(scope="session")
+def no_browser() -> None:
+    """No Chromium: fail loudly (``make test`` installs it where it can), unless the
+    browser tests were skipped on purpose with SHANGQUAN_SKIP_BROWSER_TESTS=1."""
+    if os.environ.get("SHANGQUAN_SKIP_BROWSER_TESTS") == "1":
+        pytest.skip("SHANGQUAN_SKIP_BROWSER_TESTS=1: browser tests skipped on purpose")
+    pytest.fail("Chromium not found: install Debian's chromium (`make test` does, as root: "
+                "scripts/browser-deps.sh) or set SHANGQUAN_SKIP_BROWSER_TESTS=1 to skip "
+                "the browser tests", pytrace=False)
+
+
+@pytest.fixture(scope="module")
 def browser():
+    """One Chromium per test module. Playwright's sync API keeps its event loop running
+    in the main thread while it is started, and Django's test client then refuses async
+    views (``async_to_sync`` in a thread with a running loop): stopped after each module,
+    it never reaches the tests of another file."""
     path = chromium_path()
     if path is None:
-        pytest.skip("Chromium not found: browser tests skipped (install Debian's chromium)")
+        no_browser()
     os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     from playwright.sync_api import sync_playwright
 

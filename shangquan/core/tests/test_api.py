@@ -76,7 +76,7 @@ def test_departments_crud_and_audit(north, api_client):
     response = client.patch(f"/api/v1/districts/{north.district.code}/departments/{dept_id}",
                             {"name": "消防救援大队"})
     assert response.json()["name"] == "消防救援大队"
-    assert AuditLog.objects.filter(action="department.update").count() == 1
+    assert AuditLog.objects.filter(action="core.department.update").count() == 1
     merchant = api_client(north.people[Role.MERCHANT])
     response = merchant.post(f"/api/v1/districts/{north.district.code}/departments",
                              {"code": "zz", "name": "x"})

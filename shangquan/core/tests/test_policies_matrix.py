@@ -22,10 +22,10 @@ def test_every_registered_action_matches_its_roles_in_own_district(north, south)
     for action, allowed in policies.REGISTRY.items():
         for role, user in north.people.items():
             expected = role in allowed or action in policies.PUBLIC_ACTIONS
-            assert policies.can(user, north.district, action) is expected, (action, role)
+            assert policies.can(user, action, north.district) is expected, (action, role)
             if not expected:
                 with pytest.raises(PermissionDenied):
-                    policies.require(user, north.district, action)
+                    policies.require(user, action, north.district)
 
 
 def test_no_role_acts_in_another_district(north, south):
@@ -33,15 +33,15 @@ def test_no_role_acts_in_another_district(north, south):
         if action in policies.PUBLIC_ACTIONS:
             continue
         for role, user in north.people.items():
-            assert policies.can(user, south.district, action) is False, (action, role)
+            assert policies.can(user, action, south.district) is False, (action, role)
             # "not yours" is indistinguishable from "not found"
             with pytest.raises(NotFound):
-                policies.require(user, south.district, action)
+                policies.require(user, action, south.district)
 
 
 def test_city_admin_may_do_everything(north, city_admin):
     for action in policies.REGISTRY:
-        assert policies.can(city_admin, north.district, action)
+        assert policies.can(city_admin, action, north.district)
 
 
 def district_list_endpoints() -> list[str]:
@@ -58,6 +58,32 @@ def district_list_endpoints() -> list[str]:
             if route.startswith("districts/<code>/") and route.count("<") == 1:
                 out.append("/api/v1/" + route.replace("<code>", "{code}"))
     return sorted(set(out))
+
+
+def api_get_routes() -> list[tuple[str, tuple[str, ...]]]:
+    """Every GET path of the API as ``("/api/v1/…/{param}…", (param, …))``.
+
+    Walks the same resolver as :func:`district_list_endpoints`; the methods come from
+    django-ninja's path view behind each URL pattern.
+    """
+    from django.urls import get_resolver
+
+    out = set()
+    for pattern in get_resolver().url_patterns:
+        if str(pattern.pattern) != "api/v1/":
+            continue
+        for sub in pattern.url_patterns:
+            route = str(sub.pattern)
+            cells = getattr(sub.callback, "__closure__", None) or ()
+            views = [c.cell_contents for c in cells if hasattr(c.cell_contents, "operations")]
+            if not views:
+                assert not route.startswith(("districts/", "public/")), route
+                continue  # the OpenAPI document and its docs page
+            if not any("GET" in op.methods for op in views[0].operations):
+                continue
+            params = tuple(re.findall(r"<(?:\w+:)?(\w+)>", route))
+            out.add(("/api/v1/" + re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", route), params))
+    return sorted(out)
 
 
 def test_district_endpoints_hide_other_districts(north, south, api_client):

@@ -10,7 +10,9 @@ pytestmark = pytest.mark.django_db
 
 
 def test_periodic_jobs_enqueue_once_per_interval(django_capture_on_commit_callbacks):
-    from shangquan.schedule import PERIODIC_JOBS
+    from shangquan.core.extensions import periodic_jobs
+
+    PERIODIC_JOBS = periodic_jobs()
 
     now = timezone.now()
     with django_capture_on_commit_callbacks(execute=True):
@@ -28,7 +30,9 @@ def test_every_periodic_job_is_a_task():
     from django.utils.module_loading import import_string
     from django_tasks.base import Task
 
-    from shangquan.schedule import PERIODIC_JOBS
+    from shangquan.core.extensions import periodic_jobs
+
+    PERIODIC_JOBS = periodic_jobs()
 
     for path, interval in PERIODIC_JOBS:
         assert isinstance(import_string(path), Task), path

@@ -9,6 +9,7 @@ from django.test import RequestFactory
 from django.utils import timezone
 
 from shangquan.core import notify, services
+from shangquan.core.actors import SYSTEM
 from shangquan.core.errors import NotAuthenticated, RateLimited, ValidationFailed
 from shangquan.core.models import ApiToken, AuditLog, OneTimeCode, Profile
 from shangquan.core.roles import Role
@@ -44,7 +45,7 @@ def test_otp_login_creates_resident_once(django_capture_on_commit_callbacks):
     again = services.otp_verify(request=_request(), phone="13800138000",
                                 code=_last_code("13800138000"))
     assert again.pk == user.pk
-    assert AuditLog.objects.filter(action="otp.verified").count() == 2
+    assert AuditLog.objects.filter(action="core.otp.verified").count() == 2
 
 
 def test_otp_code_is_single_use_and_expires(django_capture_on_commit_callbacks):
@@ -93,7 +94,7 @@ def test_password_login_is_rate_limited(north):
     with pytest.raises(RateLimited):
         services.user_authenticate(request=_request(), username=user.username,
                                    password="test-pass-123")
-    assert AuditLog.objects.filter(action="login.failed").count() == 10
+    assert AuditLog.objects.filter(action="core.login.failed").count() == 10
 
 
 def test_tokens_resolve_until_revoked(north):
@@ -103,7 +104,7 @@ def test_tokens_resolve_until_revoked(north):
     assert raw not in {t.key_hash for t in ApiToken.objects.all()}
     services.token_revoke(actor=user, token=token)
     assert services.token_resolve(raw=raw) is None
-    assert AuditLog.objects.filter(action="token.revoke", object_id=str(token.pk)).exists()
+    assert AuditLog.objects.filter(action="core.token.revoke", object_id=str(token.pk)).exists()
 
 
 def test_device_token_belongs_to_device(north):
@@ -122,7 +123,7 @@ def test_token_must_belong_to_user_xor_device(north):
 def test_membership_grant_checks_department(north):
     user = north.people[Role.RESIDENT]
     with pytest.raises(ValidationFailed):
-        services.membership_grant(actor=None, district=north.district, user=user,
+        services.membership_grant(actor=SYSTEM, district=north.district, user=user,
                                   role=Role.DEPARTMENT)
 
 
@@ -134,5 +135,5 @@ def test_department_create_requires_committee(north):
                                    code="xf", name="消防")
     dept = services.department_create(actor=north.people[Role.COMMITTEE],
                                       district=north.district, code="xf", name="消防")
-    log = AuditLog.objects.get(action="department.create", object_id=str(dept.pk))
+    log = AuditLog.objects.get(action="core.department.create", object_id=str(dept.pk))
     assert log.after["name"] == "消防" and log.district == north.district

@@ -13,6 +13,7 @@ WRITER = textwrap.dedent("""
     import django, sys
     django.setup()
     from django.db import transaction
+    from shangquan.core.actors import SYSTEM
     from shangquan.core.audit import audit_record
     from shangquan.core.models import District
     district = District.objects.get(code="CONC")
@@ -20,7 +21,7 @@ WRITER = textwrap.dedent("""
         with transaction.atomic():
             # read-then-write: the pattern that deadlocks under DEFERRED transactions
             District.objects.filter(pk=district.pk).count()
-            audit_record(actor=None, district=district, action="test.write",
+            audit_record(actor=SYSTEM, district=district, action="core.user.create",
                          object_type="test", object_id=f"{sys.argv[1]}-{i}")
     print("ok")
 """)
@@ -36,7 +37,7 @@ def test_concurrent_writers_wait_instead_of_failing(tmp_path: Path):
     subprocess.run([sys.executable, "-c",
                     "import django; django.setup();"
                     "from shangquan.core.services import district_create;"
-                    "district_create(actor=None, code='CONC', name='并发')"],
+                    "from shangquan.core.actors import SYSTEM;district_create(actor=SYSTEM, code='CONC', name='并发')"],
                    cwd=root, env=env, check=True)
     writers = [subprocess.Popen([sys.executable, "-c", WRITER, str(n)], cwd=root, env=env,
                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
@@ -48,7 +49,7 @@ def test_concurrent_writers_wait_instead_of_failing(tmp_path: Path):
     count = subprocess.run(
         [sys.executable, "-c", "import django; django.setup();"
          "from shangquan.core.models import AuditLog;"
-         "print(AuditLog.objects.filter(action='test.write').count())"],
+         "print(AuditLog.objects.filter(action='core.user.create').count())"],
         cwd=root, env=env, check=True, capture_output=True, text=True).stdout.strip()
     assert count == "160"
     journal = subprocess.run(

@@ -7,6 +7,7 @@ import itertools
 
 from django.utils import timezone
 
+from shangquan.core.actors import SYSTEM
 from shangquan.crowd import services
 
 _seq = itertools.count(1)
@@ -15,17 +16,17 @@ _seq = itertools.count(1)
 def zone_factory(district, *, name: str | None = None, area_m2: float = 100,
                  area_per_person: float = 1.0, reset_at: dt.datetime | None = None,
                  **fields):
-    zone = services.zone_create(actor=None, district=district,
+    zone = services.zone_create(actor=SYSTEM, district=district,
                                 name=name or f"区域{next(_seq)}", area_m2=area_m2,
                                 area_per_person=area_per_person, **fields)
     if reset_at is not None:
-        zone = services.zone_reset(actor=None, zone=zone, at=reset_at)
+        zone = services.zone_reset(actor=SYSTEM, zone=zone, at=reset_at)
     return zone
 
 
 def gate_factory(district, zone, *, code: str | None = None):
     n = next(_seq)
-    gate, raw = services.gate_create(actor=None, district=district, zone=zone,
+    gate, raw = services.gate_create(actor=SYSTEM, district=district, zone=zone,
                                      code=code or f"G{n}", name=f"{zone.name}闸机{n}")
     return gate, raw
 

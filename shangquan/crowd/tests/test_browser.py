@@ -1,12 +1,13 @@
 """The live board on a phone: it updates by itself when readings arrive (SSE)."""
 
 import datetime as dt
+import time
 
 import pytest
 from django.utils import timezone
 
 from shangquan.core.roles import Role
-from shangquan.crowd import services
+from shangquan.crowd import services, stream
 
 from .factories import gate_factory, reading, zone_factory
 
@@ -44,6 +45,7 @@ def test_board_updates_live_on_a_phone_and_alerts_are_acknowledged(
     page.wait_for_url(f"**/console/{north.district.code}/crowd/")
     assert page.locator("#board-alerts [data-alert]").count() == 0
     assert_accessible(page)
+    leave_board(page)
 
 
 def test_zone_page_manual_count_on_a_phone(live_server, phone_page, north, login_page,
@@ -77,3 +79,14 @@ def test_big_screen_board_is_accessible(live_server, desktop_page, north, login_
     assert page.locator(f"[data-zone='{zone.pk}'] [data-f=level_label]").inner_text() \
         == "橙色预警"
     assert_accessible(page)
+    leave_board(page)
+
+
+def leave_board(page) -> None:
+    """Close the board's event stream before the test database is emptied: the stream's
+    next poll would otherwise race the flush on the shared SQLite connection."""
+    page.goto("about:blank")
+    deadline = time.monotonic() + 10
+    while stream.sync_streams_open() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert stream.sync_streams_open() == 0

@@ -9,6 +9,7 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
+from shangquan.core.actors import SYSTEM
 from shangquan.core.models import ApiToken
 from shangquan.crowd.models import MinuteFlow, Reading
 from shangquan.crowd.mqtt import connect_client, readings_topic
@@ -56,7 +57,7 @@ def test_crowd_mqtt_command_bridges_until_its_time_is_up(north):
     from shangquan.crowd import services
 
     gate = zone.gates.get(code="Y1")
-    raw = services.gate_token_rotate(actor=None, gate=gate)
+    raw = services.gate_token_rotate(actor=SYSTEM, gate=gate)
     out = io.StringIO()
     runner = threading.Thread(target=call_command, args=("crowd-mqtt",),
                               kwargs={"max_seconds": 4, "stdout": out})

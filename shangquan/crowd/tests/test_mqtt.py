@@ -9,6 +9,7 @@ import time
 import pytest
 from django.utils import timezone
 
+from shangquan.core.actors import SYSTEM
 from shangquan.crowd.models import Alert, Control, ControlEvent, Level, Reading
 from shangquan.crowd.mqtt import Bridge, broker_config, connect_client, readings_topic
 from shangquan.crowd.simulate import SimZone, evening
@@ -64,7 +65,7 @@ def test_an_evening_through_mqtt_goes_green_to_red_and_back_without_flapping(
     gate_b, token_b = gate_factory(north.district, zone, code="YL2")
     tokens = {"YL1": token_a, "YL2": token_b}
     from shangquan.crowd import services
-    services.zone_reset(actor=None, zone=zone, at=timezone.make_aware(
+    services.zone_reset(actor=SYSTEM, zone=zone, at=timezone.make_aware(
         dt.datetime.combine(day, dt.time(16, 59))))
     sim = SimZone(zone.pk, zone.capacity, zone.mean_stay_minutes, ["YL1", "YL2"],
                   peak_ratio=1.12)

@@ -5,6 +5,8 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
+from shangquan.core.actors import SYSTEM
+from shangquan.core.district_settings import district_settings_update
 from shangquan.core.errors import Conflict, PermissionDenied, ValidationFailed
 from shangquan.core.models import AuditLog, Device
 from shangquan.core.roles import Role
@@ -196,10 +198,10 @@ def test_alerts_are_acknowledged_once(setup, north):
 def test_only_gate_counters_bound_to_a_gate_may_report(north):
     from shangquan.core.services import device_create
 
-    kiosk, _ = device_create(actor=None, district=north.district, name="亭", kind="kiosk")
+    kiosk, _ = device_create(actor=SYSTEM, district=north.district, name="亭", kind="kiosk")
     with pytest.raises(PermissionDenied):
         services.readings_ingest(device=kiosk, readings=[])
-    loose, _ = device_create(actor=None, district=north.district, name="备用",
+    loose, _ = device_create(actor=SYSTEM, district=north.district, name="备用",
                              kind=Device.Kind.GATE_COUNTER)
     with pytest.raises(Conflict):
         services.readings_ingest(device=loose, readings=[])
@@ -240,22 +242,48 @@ def test_evening_report_gives_peak_and_time_above_levels(setup, north):
     assert row["minutes"] == {Level.YELLOW: 5, Level.ORANGE: 3, Level.RED: 0}
 
 
-def test_purge_respects_retention(setup, settings):
+@pytest.mark.parametrize("hour", range(24))
+def test_every_hour_of_the_day_belongs_to_the_evening_whose_report_holds_it(hour):
+    # A reading taken at 08:00 once fell between two evenings (noon-06:00) and no report held it.
+    moment = dt.datetime(2026, 7, 4, hour, 30, tzinfo=timezone.get_current_timezone())
+    start, end = selectors.evening_bounds(selectors.evening_of(moment))
+    assert start <= moment < end
+    assert selectors.evening_of(moment) == (dt.date(2026, 7, 3) if hour < 6
+                                            else dt.date(2026, 7, 4))
+
+
+def test_purge_respects_retention(setup):
     zone, gate, start = setup
     old = timezone.now() - dt.timedelta(days=40)
-    services.zone_reset(actor=None, zone=zone, at=old)
+    services.zone_reset(actor=SYSTEM, zone=zone, at=old)
     services.readings_ingest(device=gate.device, readings=[reading(1, old, 5, 0),
                                                            reading(2, start, 5, 0)])
-    settings.SHANGQUAN = {**settings.SHANGQUAN, "CROWD_READING_RETENTION_DAYS": 30,
-                          "CROWD_MINUTE_RETENTION_DAYS": 35}
-    assert services.history_purge() == {"readings": 1, "minutes": 1}
+    # Defaults (30 / 400 days): the 40-day-old reading goes, its minute roll-up stays.
+    assert services.history_purge() == {"readings": 1, "minutes": 0}
+    district_settings_update(actor=SYSTEM, district=zone.district, app="crowd",
+                             values={"minute_retention_days": 35})
+    assert services.history_purge() == {"readings": 0, "minutes": 1}
     assert Reading.objects.count() == 1
+    # One audit row per run, by the system, with what each district lost.
+    from shangquan.core.models import AuditLog
+
+    runs = list(AuditLog.objects.filter(action="crowd.history.purge").order_by("pk"))
+    assert [(r.after["readings"], r.after["minutes"]) for r in runs] == [(1, 0), (0, 1)]
+    assert runs[0].after["by_district"] == {zone.district.code: {"readings": 1, "minutes": 0}}
+    assert runs[0].actor is None and runs[0].actor_label == "system"
 
 
 def test_orange_and_red_alerts_notify_the_responders(setup, north, django_capture_on_commit_callbacks):
+    """The committee on duty, and only those who took this zone (or every zone) from a
+    level the alert reaches; a grid leader who took another zone is not disturbed."""
     from shangquan.core.models import Notification
 
     zone, gate, start = setup
+    other = zone_factory(north.district, name="停车场")
+    services.alert_subscription_set(actor=north.people[Role.DEPARTMENT], district=north.district,
+                                    zone=zone, min_level="orange")
+    services.alert_subscription_set(actor=north.people[Role.GRID_LEADER],
+                                    district=north.district, zone=other, min_level="yellow")
     with django_capture_on_commit_callbacks(execute=True):
         services.readings_ingest(device=gate.device, readings=[
             reading(1, start + dt.timedelta(minutes=1), 81, 0)])
@@ -265,8 +293,29 @@ def test_orange_and_red_alerts_notify_the_responders(setup, north, django_captur
             reading(2, start + dt.timedelta(minutes=2), 20, 0)])
     notes = Notification.objects.filter(district=north.district)
     assert {n.user_id for n in notes} == {north.people[r].pk for r in (
-        Role.COMMITTEE, Role.DEPARTMENT, Role.GRID_LEADER)}
+        Role.COMMITTEE, Role.DEPARTMENT)}
     assert "红色预警" in notes[0].title and "小吃区" in notes[0].title
+
+
+def test_subscribing_from_the_alerts_page(client, setup, north):
+    from shangquan.crowd.models import AlertSubscription
+
+    zone, _gate, _start = setup
+    leader = north.people[Role.GRID_LEADER]
+    client.force_login(leader)
+    url = f"/console/{north.district.code}/crowd/alerts/"
+    assert "还没有订阅" in client.get(url).content.decode()
+    client.post(url, {"zone": zone.pk, "min_level": "red"})
+    sub = AlertSubscription.objects.get(user=leader)
+    assert sub.zone == zone and sub.min_level == "red"
+    client.post(url, {"zone": "", "min_level": "green"})  # refused: not a level
+    assert AlertSubscription.objects.filter(user=leader).count() == 1
+    client.post(url, {"remove": sub.pk})
+    assert not AlertSubscription.objects.filter(user=leader).exists()
+    resident = north.people[Role.RESIDENT]
+    client.force_login(resident)
+    client.post(url, {"min_level": "red"})  # refused: residents act on none
+    assert not AlertSubscription.objects.filter(user=resident).exists()
 
 
 def test_board_shows_one_alert_per_zone_and_acknowledging_it_covers_the_lower_ones(setup,

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from shangquan.core.models import AuditLog
 from shangquan.core.roles import Role
-from shangquan.crowd import services
+from shangquan.crowd import services, stream
 from shangquan.crowd.models import Alert, Gate, ManualCount, Zone
 
 from .factories import gate_factory, reading, zone_factory
@@ -44,7 +44,10 @@ def test_board_renders_for_staff_and_hides_from_other_districts(client, north, s
     assert client.get(url(north.district, "board")).status_code == 403
 
 
+@pytest.mark.django_db(transaction=True)
 def test_stream_sends_the_board_and_again_when_it_changes(client, north, zone):
+    """The reading's commit publishes (in-process on SQLite, NOTIFY on PostgreSQL); the
+    stream sends the new board well before its signature re-check would."""
     login(client, north.people[Role.COMMITTEE])
     response = client.get(url(north.district, "stream"))
     assert response["Content-Type"] == "text/event-stream"
@@ -54,12 +57,19 @@ def test_stream_sends_the_board_and_again_when_it_changes(client, north, zone):
     assert first.startswith("event: board\ndata: ")
     assert json.loads(first.split("data: ", 1)[1])["zones"][0]["level"] == "green"
     gate, _raw = gate_factory(north.district, zone)
+    # no signature re-check during the test: only the publication can bring the update
+    feed = stream.board_feed(north.district)
+    feed.refresh = feed.local_refresh = 120
     services.readings_ingest(device=gate.device, readings=[
         reading(1, timezone.now() + dt.timedelta(seconds=1), 101, 0)])
-    update = json.loads(next(chunks).decode().split("data: ", 1)[1])
+    chunk = next(chunks)
+    while chunk == b":\n\n":
+        chunk = next(chunks)
+    update = json.loads(chunk.decode().split("data: ", 1)[1])
     assert update["zones"][0]["level"] == "red" and update["zones"][0]["control"] == "closed"
     assert update["alerts"][0]["level"] == "red"
     response.close()
+    feed.refresh, feed.local_refresh = 15.0, 0.5
 
 
 def test_stream_refuses_strangers(client, north, south):

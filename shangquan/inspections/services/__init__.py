@@ -11,7 +11,6 @@ from .checklists import (  # noqa: F401
     checklist_seed,
     checklist_template_create,
     checklist_version_publish,
-    inspection_rules_update,
 )
 from .inspections import (  # noqa: F401
     answer_photo_add,

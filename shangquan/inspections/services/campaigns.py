@@ -10,7 +10,7 @@ Planning is idempotent: planning twice adds only what is missing.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date, datetime, time, timedelta
+from datetime import date, timedelta
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -18,12 +18,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from shangquan.core import policies
-from shangquan.core.audit import audit_record, snapshot
+from shangquan.core.actors import SYSTEM, user_of
+from shangquan.core.audit import audit_record, audited, snapshot
 from shangquan.core.errors import Conflict, InvalidTransition, NotFound, ValidationFailed
 from shangquan.core.models import Department, District
 from shangquan.merchants.models import Grid, Merchant
 
 from ..models import Campaign, CampaignTeam, ChecklistTemplate, Inspection
+from ..selectors import complaint_counts, target_merchants
 from .inspections import inspection_plan
 
 
@@ -34,13 +36,13 @@ def _same_district(district: District, objs: Iterable[Any]) -> list:
     return objs
 
 
+@audited("inspections.campaign.create")
 @transaction.atomic
 def campaign_create(*, actor: Any, district: District, name: str, holiday: str,
                     prep_start: date, start: date, end: date, review_end: date,
                     grids: Iterable[Grid] = (), categories: Iterable[str] = (),
                     templates: Iterable[ChecklistTemplate] = ()) -> Campaign:
-    if actor is not None:
-        policies.require(actor, district, "inspections.campaign_manage")
+    policies.require(actor, "inspections.campaign_manage", district)
     name, holiday = (name or "").strip(), (holiday or "").strip()
     if not name or not holiday:
         raise ValidationFailed(_("请填写行动名称和节日"), code="name_required")
@@ -57,24 +59,24 @@ def campaign_create(*, actor: Any, district: District, name: str, holiday: str,
                 district=district, name=name[:80], holiday=holiday[:20], prep_start=prep_start,
                 start=start, end=end, review_end=review_end,
                 categories=sorted({str(c).strip() for c in categories if str(c).strip()}),
-                created_by=actor)
+                created_by=user_of(actor))
     except IntegrityError:
         raise Conflict(_("同名行动已存在"), code="campaign_exists") from None
     campaign.grids.set(grids)
     campaign.templates.set(templates)
-    audit_record(actor=actor, district=district, obj=campaign, action="campaign.create",
+    audit_record(actor=actor, district=district, obj=campaign, action="inspections.campaign.create",
                  after={**snapshot(campaign), "grids": [g.pk for g in grids],
                         "templates": [t.code for t in templates]})
     return campaign
 
 
+@audited("inspections.team.create")
 @transaction.atomic
 def campaign_team_create(*, actor: Any, district: District, campaign: Campaign, name: str,
                          departments: Iterable[Department] = (), members: Iterable[Any] = (),
                          grids: Iterable[Grid] = ()) -> CampaignTeam:
     """A joint team: several departments and inspectors, assigned some grids."""
-    if actor is not None:
-        policies.require(actor, district, "inspections.campaign_manage")
+    policies.require(actor, "inspections.campaign_manage", district)
     if campaign.district_id != district.pk:
         raise NotFound()
     if campaign.status == Campaign.Status.CLOSED:
@@ -97,23 +99,11 @@ def campaign_team_create(*, actor: Any, district: District, campaign: Campaign, 
     team.departments.set(departments)
     team.members.set(members)
     team.grids.set(grids)
-    audit_record(actor=actor, district=district, obj=team, action="campaign.team_create",
+    audit_record(actor=actor, district=district, obj=team, action="inspections.team.create",
                  after={"campaign": campaign.pk, "name": team.name,
                         "departments": [d.pk for d in departments],
                         "members": [u.pk for u in members], "grids": [g.pk for g in grids]})
     return team
-
-
-def target_merchants(campaign: Campaign):
-    """Open merchants in the campaign's grids and categories (all, if none are set)."""
-    qs = Merchant.objects.filter(district_id=campaign.district_id,
-                                 status=Merchant.Status.OPEN)
-    grid_ids = list(campaign.grids.values_list("pk", flat=True))
-    if grid_ids:
-        qs = qs.filter(grid_id__in=grid_ids)
-    if campaign.categories:
-        qs = qs.filter(category__in=campaign.categories)
-    return qs
 
 
 def _spread(days: list[date], n: int, i: int) -> date:
@@ -133,12 +123,13 @@ def _team_for(teams: list[CampaignTeam], grid_id: int | None, i: int) -> Campaig
     return teams[i % len(teams)] if teams else None  # uncovered grids go round the teams
 
 
+@audited("inspections.campaign.plan_before")
 @transaction.atomic
 def campaign_plan_before(*, actor: Any, district: District, campaign: Campaign,
                          today: date | None = None) -> list[Inspection]:
     """节前集中式: one grid inspection per target grid (and one per shop without a grid)."""
-    policies.require(actor, district, "inspections.campaign_manage")
-    campaign = Campaign.objects.select_for_update().filter(pk=campaign.pk,
+    policies.require(actor, "inspections.campaign_manage", district)
+    campaign = Campaign.objects.select_for_update(of=("self",)).filter(pk=campaign.pk,
                                                           district=district).first()
     if campaign is None:
         raise NotFound()
@@ -164,40 +155,26 @@ def campaign_plan_before(*, actor: Any, district: District, campaign: Campaign,
     reason = _("%(c)s 节前集中检查") % {"c": campaign.name}
     for i, grid_id in enumerate(grid_ids):
         planned.append(inspection_plan(
-            actor=None, district=district, templates=templates, planned_for=_spread(days, n, i),
+            actor=SYSTEM, district=district, templates=templates, planned_for=_spread(days, n, i),
             grid=grids[grid_id], kind=Inspection.Kind.CONCENTRATED, campaign=campaign,
             team=_team_for(teams, grid_id, i), reason=reason,
             categories=campaign.categories or None))
     for j, shop in enumerate(loose, start=len(grid_ids)):
         planned.append(inspection_plan(
-            actor=None, district=district, templates=templates, planned_for=_spread(days, n, j),
+            actor=SYSTEM, district=district, templates=templates, planned_for=_spread(days, n, j),
             merchant=shop, kind=Inspection.Kind.CONCENTRATED,
             campaign=campaign, team=_team_for(teams, None, j), reason=reason))
     before = snapshot(campaign, ["status"])
     if campaign.status == Campaign.Status.DRAFT:
         campaign.status = Campaign.Status.PLANNED
         campaign.save(update_fields=["status"])
-    audit_record(actor=actor, district=district, obj=campaign, action="campaign.plan_before",
+    audit_record(actor=actor, district=district, obj=campaign, action="inspections.campaign.plan_before",
                  before=before, after={"status": campaign.status,
                                        "inspections": [p.pk for p in planned]})
     return planned
 
 
-def holiday_window(campaign: Campaign) -> tuple[datetime, datetime]:
-    """[start 00:00, the day after end 00:00) in the district's local time."""
-    tz = timezone.get_current_timezone()
-    return (timezone.make_aware(datetime.combine(campaign.start, time.min), tz),
-            timezone.make_aware(datetime.combine(campaign.end + timedelta(days=1), time.min), tz))
-
-
-def complaint_counts(campaign: Campaign) -> dict[int, int]:
-    """merchant id → substantiated complaints during the holiday, from the work orders."""
-    from shangquan.workorders.selectors import work_order_substantiated_counts
-
-    start, end = holiday_window(campaign)
-    return work_order_substantiated_counts(district=campaign.district, start=start, end=end)
-
-
+@audited("inspections.campaign.plan_after")
 @transaction.atomic
 def campaign_plan_after(*, actor: Any, district: District, campaign: Campaign,
                         today: date | None = None) -> list[Inspection]:
@@ -206,8 +183,8 @@ def campaign_plan_after(*, actor: Any, district: District, campaign: Campaign,
     Only substantiated complaints count (handled work orders, not rejected or merged);
     the merchant need not be in the target grids: a complaint is reason enough.
     """
-    policies.require(actor, district, "inspections.campaign_manage")
-    campaign = Campaign.objects.select_for_update().filter(pk=campaign.pk,
+    policies.require(actor, "inspections.campaign_manage", district)
+    campaign = Campaign.objects.select_for_update(of=("self",)).filter(pk=campaign.pk,
                                                           district=district).first()
     if campaign is None:
         raise NotFound()
@@ -231,22 +208,23 @@ def campaign_plan_after(*, actor: Any, district: District, campaign: Campaign,
     planned = []
     for i, shop in enumerate(shops):
         planned.append(inspection_plan(
-            actor=None, district=district, templates=templates,
+            actor=SYSTEM, district=district, templates=templates,
             planned_for=_spread(days, len(shops), i), merchant=shop,
             kind=Inspection.Kind.TARGETED, campaign=campaign,
             team=_team_for(teams, shop.grid_id, i),
             reason=_("节日期间被有效投诉 %(n)s 次") % {"n": counts[shop.pk]}))
-    audit_record(actor=actor, district=district, obj=campaign, action="campaign.plan_after",
+    audit_record(actor=actor, district=district, obj=campaign, action="inspections.campaign.plan_after",
                  after={"inspections": [p.pk for p in planned],
                         "complaints": {str(k): v for k, v in counts.items()}})
     return planned
 
 
+@audited("inspections.campaign.close")
 @transaction.atomic
 def campaign_close(*, actor: Any, district: District, campaign: Campaign,
                    summary: str = "") -> Campaign:
-    policies.require(actor, district, "inspections.campaign_manage")
-    campaign = Campaign.objects.select_for_update().filter(pk=campaign.pk,
+    policies.require(actor, "inspections.campaign_manage", district)
+    campaign = Campaign.objects.select_for_update(of=("self",)).filter(pk=campaign.pk,
                                                           district=district).first()
     if campaign is None:
         raise NotFound()
@@ -256,6 +234,6 @@ def campaign_close(*, actor: Any, district: District, campaign: Campaign,
     campaign.status = Campaign.Status.CLOSED
     campaign.summary = (summary or "").strip()[:5000]
     campaign.save(update_fields=["status", "summary"])
-    audit_record(actor=actor, district=district, obj=campaign, action="campaign.close",
+    audit_record(actor=actor, district=district, obj=campaign, action="inspections.campaign.close",
                  before=before, after=snapshot(campaign, ["status", "summary"]))
     return campaign

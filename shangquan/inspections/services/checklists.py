@@ -1,4 +1,4 @@
-"""Checklist templates and their versions; per-district rules."""
+"""Checklist templates and their versions (per-district rules: ``settings_schema``)."""
 
 from __future__ import annotations
 
@@ -10,11 +10,12 @@ from django.db.models import Max
 from django.utils.translation import gettext as _
 
 from shangquan.core import policies
-from shangquan.core.audit import audit_record, snapshot
+from shangquan.core.actors import SYSTEM, user_of
+from shangquan.core.audit import audit_record, audited, snapshot
 from shangquan.core.errors import Conflict, NotFound, ValidationFailed
 from shangquan.core.models import District
 
-from ..models import ChecklistItem, ChecklistTemplate, ChecklistVersion, InspectionRules, Severity
+from ..models import ChecklistItem, ChecklistTemplate, ChecklistVersion, Severity
 from ..seeds import SEED_TEMPLATES, seed_items
 
 _CODE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,39}$")
@@ -49,25 +50,25 @@ def _publish(*, actor: Any, district: District, template: ChecklistTemplate, ite
              note: str) -> ChecklistVersion:
     cleaned = _clean_items(items)
     # Lock the template so two editors cannot both publish version N.
-    ChecklistTemplate.objects.select_for_update().filter(pk=template.pk).first()
+    ChecklistTemplate.objects.select_for_update(of=("self",)).filter(pk=template.pk).first()
     number = (template.versions.aggregate(n=Max("number"))["n"] or 0) + 1
     version = ChecklistVersion.objects.create(district=district, template=template,
                                               number=number, note=note[:200],
-                                              created_by=actor)
+                                              created_by=user_of(actor))
     ChecklistItem.objects.bulk_create([
         ChecklistItem(district=district, version=version, order=i, **item)
         for i, item in enumerate(cleaned)])
-    audit_record(actor=actor, district=district, obj=version, action="checklist.publish",
+    audit_record(actor=actor, district=district, obj=version, action="inspections.checklist.publish",
                  after={"template": template.code, "number": number, "items": cleaned})
     return version
 
 
+@audited("inspections.checklist.create")
 @transaction.atomic
 def checklist_template_create(*, actor: Any, district: District, code: str, name: str,
                               items: list[dict], description: str = "") -> ChecklistTemplate:
     """A new template with its first version."""
-    if actor is not None:
-        policies.require(actor, district, "inspections.template_manage")
+    policies.require(actor, "inspections.template_manage", district)
     code = (code or "").strip().lower()
     if not _CODE.match(code) or not (name or "").strip():
         raise ValidationFailed(_("请填写有效的代码和名称"), code="invalid_template")
@@ -78,23 +79,25 @@ def checklist_template_create(*, actor: Any, district: District, code: str, name
                                                         description=description)
     except IntegrityError:
         raise Conflict(_("同名或同代码的检查表已存在"), code="template_exists") from None
-    audit_record(actor=actor, district=district, obj=template, action="checklist.create",
+    audit_record(actor=actor, district=district, obj=template, action="inspections.checklist.create",
                  after=snapshot(template))
     _publish(actor=actor, district=district, template=template, items=items,
              note=_("初版"))
     return template
 
 
+@audited("inspections.checklist.publish")
 @transaction.atomic
 def checklist_version_publish(*, actor: Any, district: District, template: ChecklistTemplate,
                               items: list[dict], note: str = "") -> ChecklistVersion:
     """A revised edition; inspections already done keep the version they used."""
-    policies.require(actor, district, "inspections.template_manage")
+    policies.require(actor, "inspections.template_manage", district)
     if template.district_id != district.pk:
         raise NotFound()
     return _publish(actor=actor, district=district, template=template, items=items, note=note)
 
 
+@audited("inspections.checklist.create")
 @transaction.atomic
 def checklist_seed(*, district: District) -> list[ChecklistTemplate]:
     """The seven standard checklists (idempotent: existing codes are left alone)."""
@@ -104,28 +107,7 @@ def checklist_seed(*, district: District) -> list[ChecklistTemplate]:
     for code, name, description, items in SEED_TEMPLATES:
         if code in existing:
             continue
-        created.append(checklist_template_create(actor=None, district=district, code=code,
+        created.append(checklist_template_create(actor=SYSTEM, district=district, code=code,
                                                  name=name, description=description,
                                                  items=seed_items(items)))
     return created
-
-
-@transaction.atomic
-def inspection_rules_update(*, actor: Any, district: District, **fields: int) -> InspectionRules:
-    policies.require(actor, district, "inspections.rules_manage")
-    allowed = {"general_days", "major_days", "serious_days", "repeat_window_days"}
-    unknown = set(fields) - allowed
-    if unknown:
-        raise ValidationFailed(details={"unknown": sorted(unknown)})
-    for key, value in fields.items():
-        if not isinstance(value, int) or not 1 <= value <= 365:
-            raise ValidationFailed(_("天数须在 1 到 365 之间"), code="invalid_days",
-                                   details={key: value})
-    rules, _created = InspectionRules.objects.select_for_update().get_or_create(district=district)
-    before = snapshot(rules)
-    for key, value in fields.items():
-        setattr(rules, key, value)
-    rules.save()
-    audit_record(actor=actor, district=district, obj=rules, action="inspection_rules.update",
-                 before=before, after=snapshot(rules))
-    return rules

@@ -20,7 +20,8 @@ from django.utils.translation import gettext as _
 from PIL import Image, UnidentifiedImageError
 
 from shangquan.core import policies
-from shangquan.core.audit import audit_record, snapshot
+from shangquan.core.actors import user_of
+from shangquan.core.audit import audit_record, audited, snapshot
 from shangquan.core.errors import Conflict, InvalidTransition, NotFound, ValidationFailed
 from shangquan.core.models import Department, District
 from shangquan.core.pii import photo_clean
@@ -77,6 +78,7 @@ def _check_district(district: District, *objs: Any) -> None:
             raise NotFound()
 
 
+@audited("inspections.inspection.plan")
 @transaction.atomic
 def inspection_plan(*, actor: Any, district: District, templates: Iterable[ChecklistTemplate],
                     planned_for: date, merchant: Merchant | None = None, grid: Grid | None = None,
@@ -87,10 +89,9 @@ def inspection_plan(*, actor: Any, district: District, templates: Iterable[Check
                     categories: Iterable[str] | None = None) -> Inspection:
     """Plan a visit to one merchant, or to a whole grid (one child per merchant).
 
-    ``actor=None`` is the system (campaign planning on the committee's behalf, demo).
+    ``actor=SYSTEM`` is the platform (campaign planning on the committee's behalf, demo).
     """
-    if actor is not None:
-        policies.require(actor, district, "inspections.plan")
+    policies.require(actor, "inspections.plan", district)
     if (merchant is None) == (grid is None):
         raise ValidationFailed(_("请选择一个商户或一个网格"), code="target_required")
     if kind not in Inspection.Kind.values:
@@ -104,7 +105,7 @@ def inspection_plan(*, actor: Any, district: District, templates: Iterable[Check
     versions = _latest_versions(district, templates)
     common = {"district": district, "kind": kind, "planned_for": planned_for,
               "campaign": campaign, "team": team, "reason": reason[:200],
-              "follow_up_of": follow_up_of, "created_by": actor}
+              "follow_up_of": follow_up_of, "created_by": user_of(actor)}
 
     def make(**target) -> Inspection:
         inspection = Inspection.objects.create(**common, **target)
@@ -127,7 +128,7 @@ def inspection_plan(*, actor: Any, district: District, templates: Iterable[Check
         children = [make(merchant=shop, grid=grid, parent=inspection) for shop in shops]
         if not children:
             raise ValidationFailed(_("该网格内没有可检查的商户"), code="grid_empty")
-    audit_record(actor=actor, district=district, obj=inspection, action="inspection.plan",
+    audit_record(actor=actor, district=district, obj=inspection, action="inspections.inspection.plan",
                  after={**snapshot(inspection, SNAP_FIELDS), "versions": [v.pk for v in versions],
                         "departments": [d.pk for d in departments],
                         "inspectors": [u.pk for u in inspectors],
@@ -136,7 +137,7 @@ def inspection_plan(*, actor: Any, district: District, templates: Iterable[Check
 
 
 def _lock_active(inspection: Inspection, district: District) -> Inspection:
-    locked = Inspection.objects.select_for_update().filter(pk=inspection.pk,
+    locked = Inspection.objects.select_for_update(of=("self",)).filter(pk=inspection.pk,
                                                           district=district).first()
     if locked is None:
         raise NotFound()
@@ -162,7 +163,7 @@ def _start(actor: Any, district: District, inspection: Inspection) -> None:
         inspection.status = Inspection.Status.IN_PROGRESS
         inspection.started_at = timezone.now()
         inspection.save(update_fields=["status", "started_at"])
-        audit_record(actor=actor, district=district, obj=inspection, action="inspection.start",
+        audit_record(actor=actor, district=district, obj=inspection, action="inspections.inspection.start",
                      before={"status": "planned"}, after={"status": "in_progress"})
         if inspection.parent_id:
             Inspection.objects.filter(pk=inspection.parent_id,
@@ -170,9 +171,10 @@ def _start(actor: Any, district: District, inspection: Inspection) -> None:
                 status=Inspection.Status.IN_PROGRESS, started_at=inspection.started_at)
 
 
+@audited("inspections.inspection.start")
 @transaction.atomic
 def inspection_start(*, actor: Any, district: District, inspection: Inspection) -> Inspection:
-    policies.require(actor, district, "inspections.conduct")
+    policies.require(actor, "inspections.conduct", district)
     locked = _lock_active(inspection, district)
     _join(actor, district, locked)
     _start(actor, district, locked)
@@ -197,10 +199,11 @@ def _nothing_new(answer: Answer | None, value: str, note: str,
     return stale or (answer.value == value and answer.note == note)
 
 
+@audited("inspections.inspection.answer")
 def answer_save(*, actor: Any, district: District, inspection: Inspection, item_id: int,
                 value: str, note: str = "", client_time: datetime | None = None) -> Answer:
     """Record one item. Safe to retry: same key, same row; older retries lose."""
-    policies.require(actor, district, "inspections.conduct")
+    policies.require(actor, "inspections.conduct", district)
     if value not in Answer.Value.values:
         raise ValidationFailed(_("请选择符合、不符合或不适用"), code="invalid_value")
     note = (note or "").strip()[:500]
@@ -228,27 +231,28 @@ def _answer_write(*, actor: Any, district: District, inspection: Inspection, ite
         if _nothing_new(answer, value, note, client_time):
             return answer
         before = snapshot(answer, ["value", "note"])
-        answer.value, answer.note, answer.answered_by = value, note, actor
+        answer.value, answer.note, answer.answered_by = value, note, user_of(actor)
         answer.client_time, answer.updated_at = client_time, now
         answer.save(update_fields=["value", "note", "answered_by", "client_time", "updated_at"])
     else:
         before = None
         answer = Answer.objects.create(district=district, inspection=locked, item=item,
-                                       value=value, note=note, answered_by=actor,
+                                       value=value, note=note, answered_by=user_of(actor),
                                        client_time=client_time, updated_at=now)
     _join(actor, district, locked)
     _start(actor, district, locked)
-    audit_record(actor=actor, district=district, obj=answer, action="inspection.answer",
+    audit_record(actor=actor, district=district, obj=answer, action="inspections.inspection.answer",
                  before=before, after={"inspection": locked.pk, "item": item.code,
                                        "value": value, "note": note})
     return answer
 
 
+@audited("inspections.inspection.photo")
 @transaction.atomic
 def answer_photo_add(*, actor: Any, district: District, inspection: Inspection, item_id: int,
                      upload: Any, client_key: str = "") -> AnswerPhoto:
     """A photo for an answered item; a retry with the same client key returns the first."""
-    policies.require(actor, district, "inspections.conduct")
+    policies.require(actor, "inspections.conduct", district)
     locked = _lock_active(inspection, district)
     item = _item_of(locked, item_id)
     answer = Answer.objects.filter(district=district, inspection=locked, item=item).first()
@@ -264,7 +268,7 @@ def answer_photo_add(*, actor: Any, district: District, inspection: Inspection, 
     cleaned = photo_clean(upload)
     photo = AnswerPhoto.objects.create(district=district, answer=answer, image=cleaned.content,
                                        client_key=client_key)
-    audit_record(actor=actor, district=district, obj=photo, action="inspection.photo",
+    audit_record(actor=actor, district=district, obj=photo, action="inspections.inspection.photo",
                  after={"inspection": locked.pk, "item": item.code, "photo": photo.image.name})
     return photo
 
@@ -306,7 +310,7 @@ def _finding_for(*, actor: Any, district: District, inspection: Inspection, answ
                                      severity=item.severity, rectification=order,
                                      repeat_of=previous)
     if previous is not None:
-        audit_record(actor=actor, district=district, obj=finding, action="finding.repeat",
+        audit_record(actor=actor, district=district, obj=finding, action="inspections.finding.repeat",
                      after={"item_key": item_key, "previous": previous.pk,
                             "merchant": inspection.merchant_id})
         _notify(district, _oversight_users(district) + [actor],
@@ -315,12 +319,13 @@ def _finding_for(*, actor: Any, district: District, inspection: Inspection, answ
     return finding
 
 
+@audited("inspections.inspection.complete")
 @transaction.atomic
 def inspection_complete(*, actor: Any, district: District, inspection: Inspection,
                         signed_name: str, signature_png: bytes | None = None, notes: str = "",
                         stop_business: bool = False) -> Inspection:
     """Sign off: every item answered; each failed item becomes a finding with an order."""
-    policies.require(actor, district, "inspections.conduct")
+    policies.require(actor, "inspections.conduct", district)
     locked = _lock_active(inspection, district)
     signed_name = (signed_name or "").strip()[:60]
     if not signed_name:
@@ -357,7 +362,7 @@ def inspection_complete(*, actor: Any, district: District, inspection: Inspectio
     locked.started_at = locked.started_at or locked.completed_at
     locked.save()
     _join(actor, district, locked)
-    audit_record(actor=actor, district=district, obj=locked, action="inspection.complete",
+    audit_record(actor=actor, district=district, obj=locked, action="inspections.inspection.complete",
                  before=before, after={**snapshot(locked, ["status", "result", "completed_at",
                                                           "signed_name"]),
                                        "signature": locked.signature.name or None,
@@ -370,7 +375,7 @@ def inspection_complete(*, actor: Any, district: District, inspection: Inspectio
 
 def _roll_up(actor: Any, district: District, parent_id: int) -> None:
     """A grid inspection is done when each of its shops is done or cancelled."""
-    parent = Inspection.objects.select_for_update().get(pk=parent_id)
+    parent = Inspection.objects.select_for_update(of=("self",)).get(pk=parent_id)
     children = list(parent.children.values_list("status", "result"))
     if any(status in ACTIVE for status, _r in children):
         return
@@ -380,15 +385,16 @@ def _roll_up(actor: Any, district: District, parent_id: int) -> None:
     parent.status = (Inspection.Status.COMPLETED if results else Inspection.Status.CANCELLED)
     parent.completed_at = timezone.now()
     parent.save(update_fields=["status", "result", "completed_at"])
-    audit_record(actor=actor, district=district, obj=parent, action="inspection.complete",
+    audit_record(actor=actor, district=district, obj=parent, action="inspections.inspection.complete",
                  after={"status": parent.status, "result": parent.result})
 
 
+@audited("inspections.inspection.cancel")
 @transaction.atomic
 def inspection_cancel(*, actor: Any, district: District, inspection: Inspection,
                       reason: str) -> Inspection:
-    policies.require(actor, district, "inspections.plan")
-    locked = Inspection.objects.select_for_update().filter(pk=inspection.pk,
+    policies.require(actor, "inspections.plan", district)
+    locked = Inspection.objects.select_for_update(of=("self",)).filter(pk=inspection.pk,
                                                           district=district).first()
     if locked is None:
         raise NotFound()
@@ -403,7 +409,7 @@ def inspection_cancel(*, actor: Any, district: District, inspection: Inspection,
     locked.notes = f"{locked.notes}\n{_('取消原因')}：{reason.strip()}".strip()[:2000]
     locked.save(update_fields=["status", "notes"])
     locked.children.filter(status__in=ACTIVE).update(status=Inspection.Status.CANCELLED)
-    audit_record(actor=actor, district=district, obj=locked, action="inspection.cancel",
+    audit_record(actor=actor, district=district, obj=locked, action="inspections.inspection.cancel",
                  before=before, after=snapshot(locked, ["status", "notes"]))
     if locked.parent_id:
         _roll_up(actor, district, locked.parent_id)

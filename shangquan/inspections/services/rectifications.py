@@ -22,40 +22,39 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from shangquan.core import policies
-from shangquan.core.audit import audit_record, snapshot
-from shangquan.core.errors import InvalidTransition, NotFound, ValidationFailed
+from shangquan.core.actors import SYSTEM, is_system, user_of
+from shangquan.core.audit import audit_record, audited, snapshot
+from shangquan.core.errors import NotFound, ValidationFailed
 from shangquan.core.models import Department, District, Membership
 from shangquan.core.pii import photos_clean
 from shangquan.core.roles import Role
 from shangquan.core.services import notification_send
 from shangquan.merchants.models import Merchant
+from shangquan.merchants.public import fragment_forget
+from shangquan.merchants.services import merchant_status_set
 
 from ..models import (
     Campaign,
     Evidence,
     EvidencePhoto,
     FollowUpVisit,
-    InspectionRules,
     Rectification,
     Severity,
 )
-from ..policies import owns_merchant
+from ..policies import can_see_merchant, owns_merchant
+from ..selectors import rectification_days, rules_for
+from ..states import RECTIFICATION
 
 _SOURCE = re.compile(r"^[a-z][a-z0-9_]{1,19}$")
 OPEN = Rectification.OPEN_STATUSES
 
 
-def rules_for(district: District) -> InspectionRules:
-    rules = InspectionRules.objects.filter(district=district).first()
-    return rules or InspectionRules(district=district)
-
-
 def default_deadline(*, district: District, severity: str, issued_at: datetime) -> datetime:
-    return issued_at + timedelta(days=rules_for(district).days_for(severity))
+    return issued_at + timedelta(days=rectification_days(rules_for(district), severity))
 
 
 def _department_of(actor: Any, district: District) -> Department | None:
-    ids = policies.departments_of(actor, district) if actor is not None else set()
+    ids = policies.departments_of(actor, district)
     return Department.objects.filter(pk__in=ids).order_by("pk").first() if ids else None
 
 
@@ -87,8 +86,6 @@ def public_page_changed(merchant: Merchant) -> None:
     pk, token = merchant.pk, merchant.public_token
 
     def forget() -> None:
-        from shangquan.merchants.public import fragment_forget
-
         Merchant.objects.filter(pk=pk).update(updated_at=timezone.now())
         fragment_forget(token)
 
@@ -97,21 +94,19 @@ def public_page_changed(merchant: Merchant) -> None:
 
 def _merchant_set_status(*, actor: Any, merchant: Merchant, status: str, reason: str) -> None:
     """停业整改 / 恢复营业 through the merchants app, which owns the status."""
-    from shangquan.merchants.services import merchant_status_set
-
-    if actor is None:
+    if is_system(actor):
         raise ValidationFailed(_("停业整改须由检查人员作出"), code="actor_required")
     merchant_status_set(actor=actor, merchant=merchant, status=status, reason=reason)
 
 
+@audited("inspections.rectification.issue")
 @transaction.atomic
 def rectification_issue(*, actor: Any, district: District, merchant: Merchant, title: str,
                         severity: str, source: str, source_ref: str = "",
                         deadline: datetime | None = None, stop_business: bool = False,
                         description: str = "") -> Rectification:
-    """Open an order to the merchant. ``actor=None`` is the system (demo, imports)."""
-    if actor is not None:
-        policies.require(actor, district, "inspections.rectification_issue")
+    """Open an order to the merchant. ``actor=SYSTEM`` is the platform itself (demo, imports)."""
+    policies.require(actor, "inspections.rectification_issue", district)
     if merchant.district_id != district.pk:
         raise NotFound()
     if severity not in Severity.values:
@@ -123,7 +118,7 @@ def rectification_issue(*, actor: Any, district: District, merchant: Merchant, t
     title = (title or "").strip()
     if not title:
         raise ValidationFailed(_("请填写隐患内容"), code="title_required")
-    if stop_business and actor is None:
+    if stop_business and is_system(actor):
         raise ValidationFailed(_("停业整改须由检查人员作出"), code="actor_required")
     if stop_business and severity != Severity.SERIOUS:
         raise ValidationFailed(_("只有严重隐患可以责令停业整改"), code="stop_requires_serious")
@@ -136,11 +131,11 @@ def rectification_issue(*, actor: Any, district: District, merchant: Merchant, t
         district=district, number=f"tmp-{now.timestamp()}-{merchant.pk}", merchant=merchant,
         title=title[:300], description=description, severity=severity, source=source,
         source_ref=source_ref[:64], deadline=deadline, stop_business=stop_business,
-        department=_department_of(actor, district), issued_by=actor, issued_at=now)
+        department=_department_of(actor, district), issued_by=user_of(actor), issued_at=now)
     # The human number carries the district and date; the id makes it unique.
     order.number = f"{district.code}-ZG-{timezone.localdate(now):%Y%m%d}-{order.pk:05d}"
     order.save(update_fields=["number"])
-    audit_record(actor=actor, district=district, obj=order, action="rectification.issue",
+    audit_record(actor=actor, district=district, obj=order, action="inspections.rectification.issue",
                  after=snapshot(order))
     if stop_business and merchant.status == Merchant.Status.OPEN:
         _merchant_set_status(actor=actor, merchant=merchant, status=Merchant.Status.SUSPENDED,
@@ -153,22 +148,22 @@ def rectification_issue(*, actor: Any, district: District, merchant: Merchant, t
 
 
 def _lock(order: Rectification) -> Rectification:
-    return Rectification.objects.select_for_update().select_related("merchant").get(pk=order.pk)
+    return Rectification.objects.select_for_update(of=("self",)).select_related("merchant").get(pk=order.pk)
 
 
+@audited("inspections.rectification.submit")
 @transaction.atomic
 def rectification_evidence_submit(*, actor: Any, district: District, rectification: Rectification,
                                   note: str, photos: list | None = None) -> Evidence:
     """The merchant answers with what was done and photos of it."""
-    policies.require(actor, district, "inspections.rectification_respond")
+    policies.require(actor, "inspections.rectification_respond", district)
     order = _lock(rectification)
     if order.district_id != district.pk:
         raise NotFound()
-    if not owns_merchant(actor, order.merchant):
+    if not owns_merchant(actor, order.merchant):  # also for a city admin
         raise NotFound()  # someone else's order is invisible, not forbidden
-    if order.status not in (Rectification.Status.ISSUED, Rectification.Status.REJECTED,
-                            Rectification.Status.ESCALATED):
-        raise InvalidTransition(details={"status": order.status})
+    # the owner rule and the state, from the RECTIFICATION table
+    policies.require(actor, "inspections.rectification_respond", order)
     note = (note or "").strip()
     if not note:
         raise ValidationFailed(_("请说明整改情况"), code="note_required")
@@ -177,13 +172,13 @@ def rectification_evidence_submit(*, actor: Any, district: District, rectificati
         raise ValidationFailed(_("请上传至少一张整改照片"), code="photo_required")
     before = snapshot(order, ["status", "submitted_at"])
     evidence = Evidence.objects.create(district=district, rectification=order, note=note,
-                                       submitted_by=actor)
+                                       submitted_by=user_of(actor))
     EvidencePhoto.objects.bulk_create([EvidencePhoto(district=district, evidence=evidence,
                                                      image=p.content) for p in cleaned])
-    order.status = Rectification.Status.SUBMITTED
+    RECTIFICATION.apply(order, "submit")
     order.submitted_at = timezone.now()
     order.save(update_fields=["status", "submitted_at"])
-    audit_record(actor=actor, district=district, obj=order, action="rectification.submit",
+    audit_record(actor=actor, district=district, obj=order, action="inspections.rectification.submit",
                  before=before, after={**snapshot(order, ["status", "submitted_at"]),
                                        "evidence": evidence.pk, "photos": len(cleaned)})
     if order.issued_by_id:
@@ -194,12 +189,13 @@ def rectification_evidence_submit(*, actor: Any, district: District, rectificati
 
 def _decide(*, actor: Any, district: District, rectification: Rectification, accept: bool,
             note: str) -> Rectification:
-    policies.require(actor, district, "inspections.rectification_verify")
+    transition = "verify" if accept else "reject"
+    action = f"inspections.rectification_{transition}"
+    policies.require(actor, action, district)
     order = _lock(rectification)
     if order.district_id != district.pk:
         raise NotFound()
-    if order.status != Rectification.Status.SUBMITTED:
-        raise InvalidTransition(details={"status": order.status})
+    policies.require(actor, action, order)  # the state, from the RECTIFICATION table
     if not accept and not (note or "").strip():
         raise ValidationFailed(_("退回时请说明原因"), code="reason_required")
     evidence = order.evidence.filter(decision=Evidence.Decision.PENDING).first()
@@ -208,18 +204,16 @@ def _decide(*, actor: Any, district: District, rectification: Rectification, acc
     if evidence is not None:
         evidence.decision = Evidence.Decision.ACCEPTED if accept else Evidence.Decision.REJECTED
         evidence.decision_note = (note or "")[:300]
-        evidence.decided_by = actor
+        evidence.decided_by = user_of(actor)
         evidence.decided_at = now
         evidence.save(update_fields=["decision", "decision_note", "decided_by", "decided_at"])
+    RECTIFICATION.apply(order, transition)
     if accept:
-        order.status = Rectification.Status.VERIFIED
         order.verified_at = now
-        order.verified_by = actor
-    else:
-        order.status = Rectification.Status.REJECTED
+        order.verified_by = user_of(actor)
     order.save(update_fields=["status", "verified_at", "verified_by"])
     audit_record(actor=actor, district=district, obj=order,
-                 action="rectification.verify" if accept else "rectification.reject",
+                 action="inspections.rectification.verify" if accept else "inspections.rectification.reject",
                  before=before, after={**snapshot(order, ["status", "verified_at", "verified_by"]),
                                        "note": note})
     merchant = order.merchant
@@ -237,6 +231,7 @@ def _decide(*, actor: Any, district: District, rectification: Rectification, acc
     return order
 
 
+@audited("inspections.rectification.verify")
 @transaction.atomic
 def rectification_verify(*, actor: Any, district: District, rectification: Rectification,
                          note: str = "") -> Rectification:
@@ -244,6 +239,7 @@ def rectification_verify(*, actor: Any, district: District, rectification: Recti
                    note=note)
 
 
+@audited("inspections.rectification.reject")
 @transaction.atomic
 def rectification_reject(*, actor: Any, district: District, rectification: Rectification,
                          note: str) -> Rectification:
@@ -251,6 +247,7 @@ def rectification_reject(*, actor: Any, district: District, rectification: Recti
                    note=note)
 
 
+@audited("inspections.rectification.escalate")
 def rectification_escalate_overdue(*, now: datetime | None = None,
                                    district: District | None = None) -> int:
     """The periodic job: orders past their deadline and not answered go to 督办.
@@ -259,27 +256,24 @@ def rectification_escalate_overdue(*, now: datetime | None = None,
     Each order is escalated in its own transaction; a second worker skips it.
     """
     now = now or timezone.now()
-    qs = Rectification.objects.filter(status__in=[Rectification.Status.ISSUED,
-                                                  Rectification.Status.REJECTED],
-                                      deadline__lt=now)
+    overdue = RECTIFICATION.transitions["escalate"].sources
+    qs = Rectification.objects.filter(status__in=overdue, deadline__lt=now)
     if district is not None:
         qs = qs.filter(district=district)
     count = 0
     for pk in list(qs.values_list("pk", flat=True)[:2000]):
         with transaction.atomic():
-            order = (Rectification.objects.select_for_update().select_related("district",
+            order = (Rectification.objects.select_for_update(of=("self",)).select_related("district",
                                                                               "merchant")
-                     .filter(pk=pk, status__in=[Rectification.Status.ISSUED,
-                                                Rectification.Status.REJECTED],
-                             deadline__lt=now).first())
+                     .filter(pk=pk, status__in=overdue, deadline__lt=now).first())
             if order is None:
                 continue
             before = snapshot(order, ["status", "escalated_at"])
-            order.status = Rectification.Status.ESCALATED
+            RECTIFICATION.apply(order, "escalate")
             order.escalated_at = now
             order.save(update_fields=["status", "escalated_at"])
-            audit_record(actor=None, district=order.district, obj=order,
-                         action="rectification.escalate", before=before,
+            audit_record(actor=SYSTEM, district=order.district, obj=order,
+                         action="inspections.rectification.escalate", before=before,
                          after=snapshot(order, ["status", "escalated_at"]),
                          actor_label="system:overdue")
             body = _("%(m)s：%(t)s（期限 %(d)s）") % {
@@ -296,12 +290,13 @@ def rectification_escalate_overdue(*, now: datetime | None = None,
     return count
 
 
+@audited("inspections.followup.record")
 @transaction.atomic
 def follow_up_record(*, actor: Any, district: District, rectification: Rectification,
                      outcome: str, note: str = "",
                      campaign: Campaign | None = None) -> FollowUpVisit:
     """事后回访 / 清单式 follow-up: someone went back and looked."""
-    policies.require(actor, district, "inspections.follow_up")
+    policies.require(actor, "inspections.follow_up", district)
     if rectification.district_id != district.pk:
         raise NotFound()
     if campaign is not None and campaign.district_id != district.pk:
@@ -313,16 +308,14 @@ def follow_up_record(*, actor: Any, district: District, rectification: Rectifica
         raise ValidationFailed(_("整改单尚未验收，不能记为已消除"), code="not_verified")
     visit = FollowUpVisit.objects.create(district=district, rectification=rectification,
                                          campaign=campaign, outcome=outcome, note=note[:300],
-                                         visited_by=actor)
-    audit_record(actor=actor, district=district, obj=visit, action="follow_up.record",
+                                         visited_by=user_of(actor))
+    audit_record(actor=actor, district=district, obj=visit, action="inspections.followup.record",
                  after=snapshot(visit))
     return visit
 
 
 def assert_can_see(*, user: Any, district: District, rectification: Rectification) -> None:
-    from ..policies import can_see_merchant
-
-    policies.require(user, district, "inspections.rectification_view")
+    policies.require(user, "inspections.rectification_view", district)
     if rectification.district_id != district.pk or not can_see_merchant(
             user, district, rectification.merchant):
         raise NotFound()

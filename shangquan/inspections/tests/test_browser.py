@@ -97,6 +97,9 @@ def test_team_inspects_on_a_phone_offline_signs_and_merchant_answers(
     for item in items[4:]:
         tick(item, "fail" if item is bad else "pass")
     page.fill(f"#note-{bad.pk}", "钢瓶放在灶台旁")
+    # The note is on the phone at once, not after a typing pause: a connection that
+    # came back within that pause once reported "all saved" and lost the note.
+    assert "钢瓶放在灶台旁" in page.evaluate(f"localStorage['sq-insp-{inspection.pk}']")
     page.set_input_files(f"#photo-{bad.pk}", jpeg(tmp_path))
     page.wait_for_selector("#sync-status:has-text('待发送')")
     assert page.evaluate(f"Object.keys(JSON.parse(localStorage['sq-insp-{inspection.pk}']))"

@@ -116,9 +116,9 @@ def test_committee_plans_spring_festival_concentrated_inspections(north, setup):
 
     actions = set(AuditLog.objects.filter(district=north.district)
                   .values_list("action", flat=True))
-    assert {"checklist.create", "checklist.publish", "campaign.create", "campaign.team_create",
-            "campaign.plan_before", "inspection.plan", "inspection.start", "inspection.answer",
-            "inspection.complete", "rectification.issue", "follow_up.record"} <= actions
+    assert {"inspections.checklist.create", "inspections.checklist.publish", "inspections.campaign.create", "inspections.team.create",
+            "inspections.campaign.plan_before", "inspections.inspection.plan", "inspections.inspection.start", "inspections.inspection.answer",
+            "inspections.inspection.complete", "inspections.rectification.issue", "inspections.followup.record"} <= actions
 
 
 def test_after_holiday_list_is_drawn_from_substantiated_complaints(north, setup):

@@ -104,7 +104,7 @@ def test_answers_are_idempotent_and_older_retries_lose(north, gas, shop):
     answer = Answer.objects.get(inspection=inspection, item=item)
     assert (answer.value, answer.note) == ("fail", "钢瓶超期")
     assert Answer.objects.filter(inspection=inspection).count() == 1
-    assert AuditLog.objects.filter(action="inspection.answer").count() == 1
+    assert AuditLog.objects.filter(action="inspections.inspection.answer").count() == 1
     first = services.answer_photo_add(**args, upload=photo(), client_key="abc")
     again = services.answer_photo_add(**args, upload=photo(), client_key="abc")
     assert first.pk == again.pk and answer.photos.count() == 1

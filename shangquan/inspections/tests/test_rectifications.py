@@ -7,11 +7,12 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from shangquan.core.district_settings import district_settings_update
 from shangquan.core.errors import InvalidTransition, NotFound, PermissionDenied, ValidationFailed
 from shangquan.core.models import AuditLog, Notification
 from shangquan.core.roles import Role
 from shangquan.inspections import services
-from shangquan.inspections.models import InspectionRules, Rectification
+from shangquan.inspections.models import Rectification
 
 from .factories import merchant_factory, photo
 
@@ -34,12 +35,13 @@ def test_issue_sets_deadline_by_severity_and_district_rules(north, shop):
     before = timezone.now()
     general = issue(north, shop)
     assert timedelta(days=7) <= general.deadline - before < timedelta(days=7, minutes=1)
-    InspectionRules.objects.create(district=north.district, serious_days=2)
+    district_settings_update(actor=north.people[Role.COMMITTEE], district=north.district,
+                             app="inspections", values={"serious_days": 2})
     serious = issue(north, shop, severity="serious")
     assert timedelta(days=2) <= serious.deadline - before < timedelta(days=2, minutes=1)
     assert general.number.startswith("NORTH-ZG-")
     assert general.department == north.department
-    assert AuditLog.objects.filter(action="rectification.issue",
+    assert AuditLog.objects.filter(action="inspections.rectification.issue",
                                    object_id=str(general.pk)).exists()
     assert Notification.objects.filter(user=north.people[Role.MERCHANT]).count() == 2
 
@@ -105,8 +107,8 @@ def test_merchant_submits_inspector_rejects_then_verifies(north, shop):
     actions = list(AuditLog.objects.filter(object_type="inspections.rectification",
                                            object_id=str(order.pk))
                    .order_by("id").values_list("action", flat=True))
-    assert actions == ["rectification.issue", "rectification.submit", "rectification.reject",
-                       "rectification.submit", "rectification.verify"]
+    assert actions == ["inspections.rectification.issue", "inspections.rectification.submit", "inspections.rectification.reject",
+                       "inspections.rectification.submit", "inspections.rectification.verify"]
 
 
 def test_evidence_needs_a_photo_and_the_owner(north, shop):
@@ -162,8 +164,10 @@ def test_serious_finding_stops_business_until_verified(north, shop):
 
 
 def test_periodic_task_escalates_and_is_scheduled(north, shop):
+    from shangquan.core.extensions import periodic_jobs
     from shangquan.inspections.tasks import escalate_overdue_rectifications
-    from shangquan.schedule import PERIODIC_JOBS
+
+    PERIODIC_JOBS = periodic_jobs()
 
     assert any(path.endswith("escalate_overdue_rectifications") for path, _s in PERIODIC_JOBS)
     order = issue(north, shop)
@@ -173,7 +177,7 @@ def test_periodic_task_escalates_and_is_scheduled(north, shop):
     escalate_overdue_rectifications.enqueue()
     order.refresh_from_db()
     assert order.status == "escalated"
-    entry = AuditLog.objects.get(action="rectification.escalate", object_id=str(order.pk))
+    entry = AuditLog.objects.get(action="inspections.rectification.escalate", object_id=str(order.pk))
     assert entry.actor_label == "system:overdue"
 
 

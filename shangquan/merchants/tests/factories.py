@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 from typing import Any
 
+from shangquan.core.actors import SYSTEM
 from shangquan.core.models import District
 from shangquan.merchants import grids, services
 from shangquan.merchants.licences import make_uscc
@@ -24,7 +25,7 @@ def merchant_factory(district: District, **fields: Any) -> Merchant:
     fields.setdefault("licence_no", licence_for(n))
     fields.setdefault("category", "餐饮")
     status = fields.pop("status", None)
-    actor = fields.pop("actor", None)
+    actor = fields.pop("actor", SYSTEM)
     merchant = services.merchant_create(actor=actor, district=district, **fields)
     if status and status != Merchant.Status.OPEN:
         # Straight to the state a test needs; services audit real transitions.
@@ -35,5 +36,5 @@ def merchant_factory(district: District, **fields: Any) -> Merchant:
 
 def grid_factory(district: District, **fields: Any) -> Grid:
     fields.setdefault("name", f"十邻铺测试{next(_seq)}")
-    actor = fields.pop("actor", None)
+    actor = fields.pop("actor", SYSTEM)
     return grids.grid_create(actor=actor, district=district, **fields)

@@ -5,6 +5,7 @@ from urllib.parse import urlparse
 
 import pytest
 
+from shangquan.core.actors import SYSTEM
 from shangquan.core.roles import Role
 from shangquan.merchants import rosters
 from shangquan.merchants.poster import poster_url
@@ -20,7 +21,7 @@ def test_visitor_scans_poster_on_a_phone(live_server, phone_page, north, assert_
                                 phone="13812345678", opening_hours="17:00–23:30",
                                 is_party_member=True, commit_promise="明码标价，足斤足两")
     today = dt.date.today()
-    rosters.roster_generate(actor=None, district=north.district, title="值守", grid=grid,
+    rosters.roster_generate(actor=SYSTEM, district=north.district, title="值守", grid=grid,
                             starts_on=today - dt.timedelta(days=1),
                             ends_on=today + dt.timedelta(days=1))
     # The poster's QR code carries SITE_URL + path; the phone opens that path here.
@@ -50,8 +51,14 @@ def test_committee_imports_then_prints_posters(live_server, desktop_page, north,
     page.set_input_files("#i-file", str(csv_file))
     page.get_by_role("button", name="开始导入").click()
     page.wait_for_url("**/import/*/")
+    # The dry run: what would be created and refused, before anything is written.
+    page.wait_for_selector("text=试导入结果")
+    assert "好味烧烤" in page.locator("main").inner_text()
+    assert_accessible(page)
+    page.get_by_role("button", name="确认导入").click()
+    page.wait_for_url("**/import/*/")
     # The worker runs the job; the page follows its progress until the report shows.
-    from shangquan.merchants.jobs import import_job_run
+    from shangquan.merchants.importing import import_job_run
     from shangquan.merchants.models import ImportJob
 
     job = ImportJob.objects.get(district=north.district)
@@ -79,7 +86,7 @@ def test_console_pages_are_accessible(live_server, desktop_page, north, login_pa
     grid = grid_factory(north.district, leader_name="刘邻铺长")
     for i in range(3):
         merchant_factory(north.district, grid=grid, stall_no=f"C-{i}")
-    roster = rosters.roster_generate(actor=None, district=north.district, title="值守",
+    roster = rosters.roster_generate(actor=SYSTEM, district=north.district, title="值守",
                                      grid=grid, starts_on=dt.date.today(),
                                      ends_on=dt.date.today() + dt.timedelta(days=6))
     party_member_factory(north.district, name="李书记", role="secretary")

@@ -21,7 +21,7 @@ def test_status_set_is_audited_and_role_checked(north, south):
                                         status="suspended", reason="停业整改：燃气软管老化")
     assert done.status == Merchant.Status.SUSPENDED
     assert merchant.status == "suspended"
-    row = AuditLog.objects.filter(action="merchant.status_set", object_id=str(merchant.pk)).get()
+    row = AuditLog.objects.filter(action="merchants.merchant.status_set", object_id=str(merchant.pk)).get()
     assert row.before["status"] == "open" and row.after["status"] == "suspended"
     with pytest.raises(PermissionDenied):
         services.merchant_status_set(actor=north.people[Role.MERCHANT], merchant=merchant,

@@ -4,6 +4,7 @@ from decimal import Decimal
 
 import pytest
 
+from shangquan.core.actors import SYSTEM
 from shangquan.core.errors import PermissionDenied, ValidationFailed
 from shangquan.core.roles import Role
 from shangquan.merchants import grids
@@ -80,5 +81,5 @@ def test_shops_without_coordinates_are_grouped_too(north):
         merchant_factory(north.district, address="国潮街", stall_no=f"{i:02d}")
     proposal = grids.grids_propose(district=north.district, size=6)
     assert [len(p.merchant_ids) for p in proposal] == [6, 6]
-    grids.grids_apply(actor=None, district=north.district, proposal=proposal)
+    grids.grids_apply(actor=SYSTEM, district=north.district, proposal=proposal)
     assert Grid.objects.filter(district=north.district).count() == 2

@@ -82,7 +82,7 @@ def test_2500_rows_with_bad_rows(north):
     assert Merchant.objects.filter(district=north.district, is_party_member=True,
                                    party_badge="shop").count() == \
         len([i for i in range(0, 2500, 10) if i not in BAD])
-    assert AuditLog.objects.filter(district=north.district, action="merchant.create").count() \
+    assert AuditLog.objects.filter(district=north.district, action="merchants.merchant.create").count() \
         == 2500 - len(BAD)
 
     # Re-import after fixing two rows and changing one: updates, no duplicates.
@@ -136,12 +136,36 @@ def test_export_round_trip_masks_phones_for_street(north):
     assert again.created == 0 and not again.errors
 
 
-def test_template_imports_its_example_row(client, north):
+def test_template_example_row_is_never_imported(client, north):
+    existing = merchants_import(
+        actor=north.people[Role.COMMITTEE], district=north.district,
+        data=xlsx([["真的烤冷面", licence_for(4100), "小吃", "A-1", "13911112222", "", "", "",
+                    "", "否"]]), filename="a.xlsx")
+    assert existing.created == 1
     client.force_login(north.people[Role.COMMITTEE])
     response = client.get(f"/console/{north.district.code}/merchants/import/template.xlsx")
     assert response.status_code == 200
+    book = load_workbook(io.BytesIO(response.content))
+    assert book.worksheets[0].cell(row=2, column=1).value.startswith("示例")
+    assert "小吃" in [row[0] for row in book["经营类别"].values]
     report = merchants_import(actor=north.people[Role.COMMITTEE], district=north.district,
                               data=response.content, filename="template.xlsx")
-    assert report.created == 1 and not report.errors
-    shop = Merchant.objects.get(district=north.district)
-    assert shop.is_party_member and shop.phone == "13800000000"
+    assert report.created == report.updated == report.total == 0 and report.skipped == 1
+    assert not report.errors
+    assert list(Merchant.objects.filter(district=north.district)
+                .values_list("name", "phone", "is_party_member")) == [
+        ("真的烤冷面", "13911112222", False)]
+
+
+def test_unknown_category_is_refused_with_the_known_list(client, north):
+    actor = north.people[Role.COMMITTEE]
+    data = xlsx([["甲店", licence_for(4200), "小吃", "", "", "", "", "", "", "否"],
+                 ["乙店", licence_for(4201), "宇宙飞船", "", "", "", "", "", "", "否"]])
+    report = merchants_import(actor=actor, district=north.district, data=data, filename="a.xlsx")
+    assert report.created == 1 and [e["row"] for e in report.errors] == [3]
+    message = " ".join(report.errors[0]["messages"])
+    assert "宇宙飞船" in message and "小吃" in message and "餐饮" in message
+    assert not Merchant.objects.filter(district=north.district, category="宇宙飞船").exists()
+    client.force_login(actor)
+    page = client.get(f"/console/{north.district.code}/merchants/import/").content.decode()
+    assert "可用的经营类别" in page and "小吃" in page

@@ -29,3 +29,17 @@ def test_bad_numbers_say_why_in_chinese(value, fragment):
 def test_generators_make_valid_numbers():
     assert licence_check(make_uscc("92210703MA0000123"))[2] == ""
     assert licence_check(make_reg15("21070360012345"))[1:] == ("individual", "")
+
+
+@pytest.mark.parametrize("body", ["Y1110000MA0000001", "A1110000MA0000001",
+                                  "N2110000MA0000001"])
+def test_authority_letters_of_gb32100_pass(body):
+    # stdnum.cn.uscc.validate would refuse these (digits only in the first 8 places);
+    # the format rule is ours, the check character is stdnum's.
+    assert licence_check(make_uscc(body))[1:] == ("uscc", "")
+
+
+def test_check_characters_match_gb32100_examples():
+    assert make_uscc("91110000600037341") == "91110000600037341L"
+    assert make_uscc("9144030071526726X") == "9144030071526726XG"
+    assert make_reg15("33010600010920") == "330106000109206"

@@ -2,7 +2,6 @@ import io
 import re
 
 import pytest
-from django.conf import settings
 from PIL import Image
 
 from shangquan.core.roles import Role
@@ -16,7 +15,7 @@ pytestmark = pytest.mark.django_db
 def test_qr_points_at_public_page_without_internal_id(north):
     merchant = merchant_factory(north.district, name="凌河烤冷面", stall_no="A-07")
     url = poster_url(merchant)
-    assert url == f"{settings.SITE_URL}/m/{merchant.public_token}/"
+    assert url == f"http://127.0.0.1:8000/m/{merchant.public_token}/"  # outside a request
     assert f"/{merchant.pk}/" not in url
     matrix = qr_matrix(url)
     svg = poster_svg(merchant).decode()
@@ -45,3 +44,32 @@ def test_poster_pages_and_permissions(client, north, south):
     assert client.get(f"/console/{code}/merchants/{merchant.pk}/poster.png").status_code == 403
     client.force_login(south.people[Role.COMMITTEE])
     assert client.get(f"/console/{code}/merchants/{merchant.pk}/poster.png").status_code == 404
+
+
+@pytest.mark.django_db(transaction=True)
+def test_poster_printed_under_another_host_decodes_and_opens(client, north, live_server,
+                                                             settings):
+    """No SITE_URL: the printed code carries the host the poster was printed from."""
+    import urllib.request
+    from urllib.parse import urlparse
+
+    import zxingcpp
+
+    settings.SITE_URL = ""
+    merchant = merchant_factory(north.district, name="凌河扫码面馆", stall_no="C-09")
+    client.force_login(north.people[Role.COMMITTEE])
+    netloc = urlparse(live_server.url).netloc  # localhost:<a random port>, not :8000
+    assert not netloc.endswith(":8000")
+    response = client.get(f"/console/{north.district.code}/merchants/{merchant.pk}/poster.png",
+                          HTTP_HOST=netloc)
+    assert response.status_code == 200
+    decoded = [r.text for r in zxingcpp.read_barcodes(Image.open(io.BytesIO(response.content)))]
+    assert decoded == [f"http://{netloc}/m/{merchant.public_token}/"]
+    with urllib.request.urlopen(decoded[0], timeout=10) as page:
+        assert page.status == 200 and "凌河扫码面馆" in page.read().decode()
+    # Another install's public name wins once it is configured.
+    settings.SITE_URL = "https://sq.example.cn"
+    again = client.get(f"/console/{north.district.code}/merchants/{merchant.pk}/poster.png",
+                       HTTP_HOST=netloc)
+    assert [r.text for r in zxingcpp.read_barcodes(Image.open(io.BytesIO(again.content)))] == [
+        f"https://sq.example.cn/m/{merchant.public_token}/"]

@@ -3,6 +3,7 @@ from collections import Counter
 
 import pytest
 
+from shangquan.core.actors import SYSTEM
 from shangquan.core.errors import Conflict, PermissionDenied
 from shangquan.core.roles import Role
 from shangquan.merchants import rosters, selectors
@@ -72,7 +73,7 @@ def test_today_steward_and_grid_leader_limits(north):
 
 def test_rosters_continue_fairly(north):
     shops = [merchant_factory(north.district, stall_no=f"{i:02d}") for i in range(3)]
-    first = rosters.roster_generate(actor=None, district=north.district, title="十一月",
+    first = rosters.roster_generate(actor=SYSTEM, district=north.district, title="十一月",
                                     starts_on=MON, ends_on=MON + dt.timedelta(days=3))
     last = first.assignments.order_by("-date").first().merchant_id
     assert rosters.rosters_extend(today=MON + dt.timedelta(days=1), length=6) == 1

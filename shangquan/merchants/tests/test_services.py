@@ -20,7 +20,7 @@ def test_create_validates_and_normalises(north):
         longitude="121.147", opening_hours="17:00–次日01:00")
     assert merchant.name == "老锦州烧烤" and merchant.phone == "04161234567"
     assert str(merchant.outdoor_area) == "6.50"
-    assert AuditLog.objects.filter(action="merchant.create", object_id=str(merchant.pk)).exists()
+    assert AuditLog.objects.filter(action="merchants.merchant.create", object_id=str(merchant.pk)).exists()
     with pytest.raises(ValidationFailed) as exc:
         services.merchant_create(actor=actor, district=north.district, name="", licence_no="123",
                                  category="", phone="abc", outdoor_area="-1")

@@ -93,10 +93,16 @@ def test_web_import_with_progress_page(client, north, django_capture_on_commit_c
     data.name = "名录.xlsx"
     client.force_login(north.people[Role.ASSOCIATION])
     code = north.district.code
-    with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(f"/console/{code}/merchants/import/", {"file": data})
+    response = client.post(f"/console/{code}/merchants/import/", {"file": data})
     assert response.status_code == 302
+    # A dry run first: nothing written until 确认导入.
     job = ImportJob.objects.get(district=north.district)
+    assert job.status == "preview" and not Merchant.objects.filter(name="好店").exists()
+    preview = client.get(response["Location"]).content.decode()
+    assert "将新增" in preview and "校验位不正确" in preview and "确认导入" in preview
+    with django_capture_on_commit_callbacks(execute=True):
+        assert client.post(response["Location"], {"action": "confirm"}).status_code == 302
+    job.refresh_from_db()
     assert job.status == "done" and job.created == 1 and len(job.errors) == 1
     page = client.get(response["Location"]).content.decode()
     assert "校验位不正确" in page and "坏店" in page
@@ -135,8 +141,16 @@ def test_owner_reaches_and_edits_own_shop(client, north):
     code = north.district.code
     mine = client.get(f"/console/{code}/merchants/mine/")
     assert mine.status_code == 302 and mine["Location"].endswith(f"/merchants/{shop.pk}/")
+    # A field the owner may not change is refused with the service's 403, as by the API;
+    # nothing is saved (it used to be dropped silently and the rest saved).
+    refused = client.post(f"/console/{code}/merchants/{shop.pk}/",
+                          {"opening_hours": "08:00-20:00", "name": "想改名"})
+    assert refused.status_code == 403
+    assert "经营者只能修改营业时间、联系方式和承诺" in refused.content.decode()
+    shop.refresh_from_db()
+    assert shop.opening_hours != "08:00-20:00" and shop.name == "自家小店"
     saved = client.post(f"/console/{code}/merchants/{shop.pk}/",
-                        {"opening_hours": "08:00-20:00", "name": "想改名"})
+                        {"opening_hours": "08:00-20:00"})
     assert saved.status_code == 302
     shop.refresh_from_db()
     assert shop.opening_hours == "08:00-20:00" and shop.name == "自家小店"
@@ -157,3 +171,26 @@ def test_committee_links_a_party_member_to_a_shop(client, north):
         "party_member": str(member.pk), "is_party_member": "1"})
     shop.refresh_from_db()
     assert shop.party_member == member and shop.is_party_member
+
+
+def test_grid_leader_blank_on_the_page_clears_it_as_the_api_does(north, client, api_client):
+    from shangquan.core.roles import Role
+    from shangquan.merchants.tests.factories import grid_factory
+
+    leader = north.people[Role.GRID_LEADER]
+    for via in ("page", "api"):
+        grid = grid_factory(north.district, leader=leader)
+        assert grid.leader_id == leader.pk
+        if via == "page":
+            client.force_login(north.people[Role.COMMITTEE])
+            response = client.post(
+                f"/console/{north.district.code}/grids/{grid.pk}/",
+                {"name": grid.name, "leader_name": "", "public_contact": "", "leader": ""})
+            assert response.status_code == 302
+        else:
+            response = api_client(north.people[Role.COMMITTEE]).patch(
+                f"/api/v1/districts/{north.district.code}/grids/{grid.pk}",
+                {"leader_id": None})
+            assert response.status_code == 200, response.content
+        grid.refresh_from_db()
+        assert grid.leader_id is None, via

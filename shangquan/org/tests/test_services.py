@@ -66,7 +66,7 @@ def test_alliance_agreement_instructor(north):
     services.instructor_assign(actor=actor, instructor=instructor, unit=alliance)
     instructor.refresh_from_db()
     assert instructor.is_instructor and instructor.phone == "13800001111"
-    audit = AuditLog.objects.filter(action="org.member_create").latest("id")
+    audit = AuditLog.objects.filter(action="org.member.create").latest("id")
     assert "13800001111" not in str(audit.after)
 
 

@@ -6,6 +6,7 @@ import itertools
 from decimal import Decimal
 from typing import Any
 
+from shangquan.core.actors import SYSTEM
 from shangquan.core.models import District
 from shangquan.merchants.tests.factories import merchant_factory
 from shangquan.scales import services
@@ -28,6 +29,6 @@ def instrument_factory(district: District, merchant=None, **fields: Any) -> Inst
     fields.setdefault("e_g", Decimal(5))
     fields.setdefault("certificate_no", f"JD{n:06d}")
     fields.setdefault("certificate_date", timezone.localdate() - dt.timedelta(days=30))
-    actor = fields.pop("actor", None)
+    actor = fields.pop("actor", SYSTEM)
     return services.instrument_register(actor=actor, district=district, merchant=merchant,
                                         **fields)

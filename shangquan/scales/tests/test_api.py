@@ -137,7 +137,7 @@ def test_kpis_and_settings(north, shop, api_client):
     response = client.patch(f"{base(north)}/settings", {"check_window_days": 14})
     assert response.status_code == 200 and response.json()["check_window_days"] == 14
     assert client.patch(f"{base(north)}/settings",
-                        {"check_window_days": 0}).json()["code"] == "invalid_window"
+                        {"check_window_days": 0}).json()["code"] == "setting_out_of_range"
     kpis = client.get(f"{base(north)}/kpis").json()
     assert kpis["checks"] == 0 and kpis["pass_rate"] is None
     assert api_client(north.people[Role.MERCHANT]).get(f"{base(north)}/kpis").status_code == 403

@@ -7,6 +7,8 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
+from shangquan.core.actors import SYSTEM
+from shangquan.core.district_settings import district_settings_update
 from shangquan.core.models import AuditLog
 from shangquan.core.roles import Role
 from shangquan.merchants.tests.factories import merchant_factory
@@ -26,8 +28,8 @@ def _at(day: dt.date, hour: int = 10) -> dt.datetime:
 
 def test_every_instrument_is_checked_within_its_window_over_a_month(north):
     checker = north.people[Role.DEPARTMENT]
-    services.settings_update(actor=north.people[Role.COMMITTEE], district=north.district,
-                             check_window_days=5)
+    district_settings_update(actor=north.people[Role.COMMITTEE], district=north.district,
+                             app="scales", values={"check_window_days": 5})
     shops = [merchant_factory(north.district) for _ in range(4)]
     instruments = [instrument_factory(north.district, shops[i % 4]) for i in range(12)]
     Instrument.objects.update(created_at=_at(START - dt.timedelta(days=1)))
@@ -77,7 +79,7 @@ def test_stored_plan_is_frozen_and_reproducible_from_its_inputs(north):
                              window_days=stored.window_days, quota=stored.quota)
     assert again.digest == stored.digest
     assert planner.items_to_json(again.items) == stored.items
-    assert AuditLog.objects.filter(action="scales.plan_create").count() == 1
+    assert AuditLog.objects.filter(action="scales.plan.create").count() == 1
 
 
 def test_failures_and_complaints_feed_the_plan_inputs(north):
@@ -90,10 +92,10 @@ def test_failures_and_complaints_feed_the_plan_inputs(north):
                                instrument=risky, load_g="5000", indications=["5100"],
                                checked_at=_at(yesterday))
     Instrument.objects.filter(pk=risky.pk).update(status="in_use")
-    record = services.reweigh_record(actor=None, district=north.district, merchant=shop,
+    record = services.reweigh_record(actor=SYSTEM, district=north.district, merchant=shop,
                                      goods="牛肉", band="standard", claimed_g="1000",
                                      measured_g="900")
-    services.reweigh_complain(actor=None, district=north.district, reweigh=record)
+    services.reweigh_complain(actor=SYSTEM, district=north.district, reweigh=record)
     tomorrow = timezone.localdate() + dt.timedelta(days=1)
     by_id = {c.instrument_id: c for c in selectors.plan_candidates(district=north.district,
                                                                    day=tomorrow)}

@@ -8,6 +8,8 @@ from decimal import Decimal as D
 import pytest
 from django.utils import timezone
 
+from shangquan.core.actors import SYSTEM
+from shangquan.core.district_settings import district_settings_update
 from shangquan.core.errors import (
     Conflict,
     InvalidTransition,
@@ -45,7 +47,7 @@ def test_register_computes_next_due_yearly_and_audits(north, shop):
         certificate_no="锦计检 2026-0001", certificate_date=dt.date(2026, 2, 29 - 1))
     assert instrument.next_due == dt.date(2027, 2, 28)
     assert instrument.status == Instrument.Status.IN_USE and not instrument.is_new
-    row = AuditLog.objects.get(action="scales.instrument_register")
+    row = AuditLog.objects.get(action="scales.instrument.register")
     assert row.after["serial_no"] == "KF-001" and row.district_id == north.district.pk
 
 
@@ -134,7 +136,7 @@ def test_failed_check_suspends_scale_and_reaches_the_merchant(north, shop, check
     assert any("整改" in t for t in titles)
     actions = set(AuditLog.objects.filter(district=north.district)
                   .values_list("action", flat=True))
-    assert {"scales.spot_check", "scales.instrument_suspend", "rectification.issue"} <= actions
+    assert {"scales.spotcheck.record", "scales.instrument.suspend", "inspections.rectification.issue"} <= actions
 
 
 def test_grid_leader_check_failure_is_issued_by_the_system(north, shop):
@@ -229,8 +231,8 @@ def test_certificate_sweep_warns_once_then_suspends_on_expiry(north, shop):
 
 def test_certificate_sweep_can_be_configured_not_to_suspend(north, shop):
     today = timezone.localdate()
-    services.settings_update(actor=north.people[Role.COMMITTEE], district=north.district,
-                             suspend_on_expiry=False)
+    district_settings_update(actor=north.people[Role.COMMITTEE], district=north.district,
+                             app="scales", values={"suspend_on_expiry": False})
     gone = instrument_factory(north.district, shop, certificate_date=today - dt.timedelta(days=400),
                               next_due=today - dt.timedelta(days=1))
     assert services.certificates_sweep(district=north.district)["suspended"] == 0
@@ -265,27 +267,27 @@ def test_reweigh_within_deviation_cannot_be_complained(north, shop):
 def test_reweigh_shortfall_creates_a_work_order(north, shop):
     from shangquan.workorders.models import WorkOrder
 
-    record = services.reweigh_record(actor=None, district=north.district, merchant=shop,
+    record = services.reweigh_record(actor=SYSTEM, district=north.district, merchant=shop,
                                      goods="车厘子", band="premium", claimed_g="1000",
                                      measured_g="950")
     assert record.verdict == "short" and record.shortfall_g == D(50)
     assert record.allowed_g == D(2)
-    record = services.reweigh_complain(actor=None, district=north.district, reweigh=record)
+    record = services.reweigh_complain(actor=SYSTEM, district=north.district, reweigh=record)
     order = WorkOrder.objects.get(pk=record.work_order_id)
     assert order.merchant == shop and order.category.code == "metrology"
     assert order.channel == "fair_scale" and "短少 50 克" in order.description
     with pytest.raises(Conflict):
-        services.reweigh_complain(actor=None, district=north.district, reweigh=record)
+        services.reweigh_complain(actor=SYSTEM, district=north.district, reweigh=record)
     assert Reweigh.objects.get(pk=record.pk).complained_at is not None
 
 
 def test_reweigh_needs_a_band_or_a_price(north, shop):
     with pytest.raises(ValidationFailed) as info:
-        services.reweigh_record(actor=None, district=north.district, merchant=shop, goods="苹果",
+        services.reweigh_record(actor=SYSTEM, district=north.district, merchant=shop, goods="苹果",
                                 claimed_g="1000", measured_g="990")
     assert info.value.code == "band_required"
     with pytest.raises(ValidationFailed):
-        services.reweigh_record(actor=None, district=north.district, merchant=shop, goods="苹果",
+        services.reweigh_record(actor=SYSTEM, district=north.district, merchant=shop, goods="苹果",
                                 band="staple", claimed_g="-5", measured_g="990")
 
 
@@ -311,7 +313,7 @@ def test_merchant_check_summary_for_other_modules(north, shop, checker):
                                     instrument=instrument, load_g="5000", indications=["5000"])
     bad = services.spot_check_record(actor=checker, district=north.district,
                                      instrument=instrument, load_g="5000", indications=["4950"])
-    services.reweigh_record(actor=None, district=north.district, merchant=shop, goods="梨",
+    services.reweigh_record(actor=SYSTEM, district=north.district, merchant=shop, goods="梨",
                             band="staple", claimed_g="1000", measured_g="900")
     summary = selectors.merchant_check_summary(merchant=shop)
     assert summary == {"checks": 2, "failed": 1, "failed_check_ids": [bad.pk],

@@ -197,7 +197,7 @@ def test_public_merchant_page_shows_checks_without_names(client, north, shop):
 
     found = sections(shop)
     assert found and found[0]["context"]["scale_checks"][0]["passed"] is True
-    assert set(found[0]["context"]["scale_checks"][0]) == {"date", "kind", "passed"}
+    assert set(found[0]["context"]["scale_checks"][0]) == {"date", "kind", "serial_tail", "passed"}
     url = reverse("merchants:public_page", kwargs={"token": shop.public_token})
     text = client.get(url).text
     assert "计量器具查验" in text and "合格" in text
@@ -219,7 +219,7 @@ def test_console_home_shows_scale_cards(client, north, shop):
 
 def test_settings_form_saves_and_audits(client, north):
     from shangquan.core.models import AuditLog
-    from shangquan.scales.services import settings_for
+    from shangquan.scales.selectors import settings_for
 
     _login(client, north.people[Role.COMMITTEE])
     url = reverse("scales:kpis", kwargs={"code": north.district.code})
@@ -229,7 +229,7 @@ def test_settings_form_saves_and_audits(client, north):
     assert response.status_code == 302
     config = settings_for(north.district)
     assert config.check_window_days == 3 and config.suspend_on_expiry is False
-    assert AuditLog.objects.filter(action="scales.settings_update").exists()
+    assert AuditLog.objects.filter(action="scales.settings.update").exists()
     assert client.post(url, {"check_window_days": "abc"}).status_code == 422
 
 

@@ -29,6 +29,7 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
+from shangquan.core.district_settings import district_settings_update
 from shangquan.core.roles import Role
 from shangquan.workorders import kpi, rollup, services
 from shangquan.workorders.models import WorkOrder
@@ -95,8 +96,10 @@ def test_by_category_and_rebuild_agree(example):
 
 
 def test_composite_weights_are_configurable(example):
-    services.settings_update(actor=example.people[Role.COMMITTEE], district=example.district,
-                             weight_response=0, weight_resolution=0, weight_satisfaction=1)
+    district_settings_update(actor=example.people[Role.COMMITTEE], district=example.district,
+                             app="workorders", values={"weight_response": 0,
+                                                       "weight_resolution": 0,
+                                                       "weight_satisfaction": 1})
     today = timezone.localdate()
     totals = kpi.kpi_totals(district=example.district, start=today, end=today)
     assert totals.composite == pytest.approx(72.5)

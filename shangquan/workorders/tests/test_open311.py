@@ -5,6 +5,7 @@ from xml.etree import ElementTree as ET
 import pytest
 
 from shangquan.core import services as core_services
+from shangquan.core.actors import SYSTEM
 from shangquan.core.roles import Role
 from shangquan.core.tests.factories import token_for
 from shangquan.workorders.models import WorkOrder
@@ -56,7 +57,7 @@ def test_post_with_person_or_device_key_then_get(north, south, client):
     number = r.json()[0]["service_request_id"]
     order = WorkOrder.objects.get(number=number)
     assert order.channel == "open311" and order.reporter == north.people[Role.RESIDENT]
-    _device, device_key = core_services.device_create(actor=None, district=north.district,
+    _device, device_key = core_services.device_create(actor=SYSTEM, district=north.district,
                                                       name="自助终端1", kind="kiosk")
     r = client.post(f"{V2}/requests.xml", {
         "api_key": device_key, "jurisdiction_id": "NORTH", "service_code": "parking",

@@ -7,6 +7,7 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
+from shangquan.core.district_settings import district_settings_update
 from shangquan.core.errors import (
     InvalidTransition,
     NotAuthenticated,
@@ -35,7 +36,7 @@ def test_submit_numbers_orders_per_district_and_day(north, south):
     assert b.number == f"NORTH-{day}-0002"
     assert c.number == f"SOUTH-{day}-0001"
     assert a.status == Status.SUBMITTED and a.reporter == north.people[Role.RESIDENT]
-    assert AuditLog.objects.filter(action="workorders.submit", object_id=str(a.pk)).exists()
+    assert AuditLog.objects.filter(action="workorders.order.submit", object_id=str(a.pk)).exists()
     # the committee hears about it
     assert Notification.objects.filter(user=north.people[Role.COMMITTEE]).count() == 2
 
@@ -106,8 +107,8 @@ def test_the_whole_loop_writes_timeline_audit_and_notifications(north):
     audited = set(AuditLog.objects.filter(object_type="workorders.workorder",
                                           object_id=str(order.pk))
                   .values_list("action", flat=True))
-    assert {"workorders.submit", "workorders.dispatch", "workorders.accept",
-            "workorders.resolve", "workorders.rate"} <= audited
+    assert {"workorders.order.submit", "workorders.order.dispatch", "workorders.order.accept",
+            "workorders.order.resolve", "workorders.order.rate"} <= audited
     resident = north.people[Role.RESIDENT]
     assert Notification.objects.filter(user=resident).count() >= 3
     assert Notification.objects.filter(user=north.people[Role.DEPARTMENT]).exists()
@@ -137,8 +138,8 @@ def test_return_with_reason_goes_back_to_committee(north):
 
 
 def test_unsatisfied_reopens_and_past_limit_goes_to_street(north):
-    services.settings_update(actor=north.people[Role.COMMITTEE], district=north.district,
-                             reopen_limit=1)
+    district_settings_update(actor=north.people[Role.COMMITTEE], district=north.district,
+                             app="workorders", values={"reopen_limit": 1})
     order = order_factory(north)
     order = advance(north, order, "closed", rating="unsatisfied")
     assert order.status == Status.REOPENED and order.reopen_count == 1
@@ -219,7 +220,7 @@ def test_rating_exclusion_and_follow_up(north):
                                       reason="评价与诉求无关")
     order.refresh_from_db()
     assert order.rating_excluded
-    assert AuditLog.objects.filter(action="workorders.rating_exclude").exists()
+    assert AuditLog.objects.filter(action="workorders.order.rating_exclude").exists()
     services.follow_up_record(actor=north.people[Role.COMMITTEE], district=north.district,
                               order=order, outcome="solved", note="电话回访，油烟问题未再出现")
     assert order.follow_ups.count() == 1
@@ -244,8 +245,9 @@ def test_substantiated_counts_for_inspections(north):
 
 
 def test_duplicates_within_radius_and_window(north):
-    services.settings_update(actor=north.people[Role.COMMITTEE], district=north.district,
-                             duplicate_radius_m=100, duplicate_window_hours=24)
+    district_settings_update(actor=north.people[Role.COMMITTEE], district=north.district,
+                             app="workorders", values={"duplicate_radius_m": 100,
+                                                       "duplicate_window_hours": 24})
     first = order_factory(north, latitude="41.119200", longitude="121.147700")
     cat = first.category
     near = selectors.duplicates_find(district=north.district, category=cat,

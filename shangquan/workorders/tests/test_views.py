@@ -143,10 +143,16 @@ def test_kpi_export_is_xlsx_and_limited_by_role(north, client):
     book = load_workbook(io.BytesIO(r.content))
     assert book.sheetnames == ["汇总", "按部门", "按类别", "按网格", "按时期"]
     assert book["汇总"]["B2"].value == 1
+    from shangquan.core.models import AuditLog
+
+    audit = AuditLog.objects.get(district=north.district, action="workorders.kpi.export")
+    assert audit.after["format"] == "xlsx" and audit.after["filters"]["period"] == "month"
+    assert audit.after["rows"] == sum(book[name].max_row - 1 for name in book.sheetnames)
     client.logout()
     login(client, north.people[Role.DEPARTMENT])
     r = client.get(reverse("workorders:kpi_export", kwargs={"code": north.district.code}))
     assert r.status_code == 403
+    assert AuditLog.objects.filter(action="workorders.kpi.export").count() == 1
 
 
 def test_hotline_entry_and_category_edit(north, client):

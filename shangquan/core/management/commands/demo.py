@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import logging
 
-from django.core.management.base import BaseCommand
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+
+from shangquan.core.demo import demo_load, logins_table
+from shangquan.core.models import District
 
 
 class Command(BaseCommand):
@@ -17,11 +21,13 @@ class Command(BaseCommand):
                             help="do nothing when districts already exist")
         parser.add_argument("--seed", type=int, default=2026)
         parser.add_argument("--only", default="", help="comma-separated district codes")
+        parser.add_argument("--production-ok", action="store_true",
+                            help="load even with SHANGQUAN_ENV=production (known passwords!)")
 
-    def handle(self, *args, scale, if_empty, seed, only, **options):
-        from shangquan.core.demo import demo_load, logins_table
-        from shangquan.core.models import District
-
+    def handle(self, *args, scale, if_empty, seed, only, production_ok=False, **options):
+        if getattr(settings, "PRODUCTION", False) and not production_ok:
+            raise CommandError("SHANGQUAN_ENV=production: the demo has known passwords and a "
+                               "superuser; pass --production-ok to load it anyway.")
         if if_empty and District.objects.exists():
             self.stdout.write("Demo data already present; nothing to do. 已有数据，跳过。")
             return

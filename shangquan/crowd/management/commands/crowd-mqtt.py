@@ -31,6 +31,7 @@ class Command(BaseCommand):
         try:
             while not stopping:
                 bridge.process(timeout=0.5)
+                bridge.beat()  # /healthz: the bridge is on the broker and draining
                 if max_seconds and time.monotonic() - started > max_seconds:
                     break
         except KeyboardInterrupt:

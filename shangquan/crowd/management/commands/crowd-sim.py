@@ -11,6 +11,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db.models import Max
 from django.utils import timezone
 
+from shangquan.core.actors import SYSTEM
+from shangquan.core.links import site_url
 from shangquan.core.models import District
 from shangquan.core.services import token_issue, token_revoke
 from shangquan.crowd import services
@@ -26,7 +28,8 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--district", default="LHYS")
         parser.add_argument("--via", choices=["http", "mqtt", "direct"], default="http")
-        parser.add_argument("--base-url", default="http://127.0.0.1:8000")
+        parser.add_argument("--base-url", default=site_url(),
+                            help="SHANGQUAN_SITE_URL, else http://127.0.0.1:$SHANGQUAN_PORT")
         parser.add_argument("--mqtt-url", default=None)
         parser.add_argument("--speed", type=float, default=60.0,
                             help="simulated seconds per real second (0: as fast as possible)")
@@ -56,14 +59,14 @@ class Command(BaseCommand):
                                                     zone.mean_stay_minutes, [], o["peak"]))
             sim.gates.append(gate.code)
         by_code = {g.code: g for g in gates}
-        tokens = {g.code: token_issue(actor=None, device=g.device, name="crowd-sim")
+        tokens = {g.code: token_issue(actor=SYSTEM, device=g.device, name="crowd-sim")
                   for g in gates}
         seq = {g.code: (Reading.objects.filter(device=g.device).aggregate(m=Max("seq"))["m"]
                         or 0) + 1 for g in gates}
         if not o["no_reset"]:
             reset_at = timezone.make_aware(dt.datetime.combine(day, start))
             for zone in Zone.objects.filter(pk__in=list(zones)):
-                services.zone_reset(actor=None, zone=zone, at=reset_at,
+                services.zone_reset(actor=SYSTEM, zone=zone, at=reset_at,
                                     note="crowd-sim")
         client, acked = None, []
         if o["via"] == "mqtt":
@@ -105,7 +108,7 @@ class Command(BaseCommand):
                 client.loop_stop()
                 client.disconnect()
             for token, _raw in tokens.values():
-                token_revoke(actor=None, token=token)
+                token_revoke(actor=SYSTEM, token=token)
         self.stdout.write(f"crowd-sim: {sent} readings sent")
 
     def _send(self, o, district_code, gate, raw_token, reading, client) -> None:

@@ -85,7 +85,9 @@
   });
   photos.forEach(function (p) { var fs = fieldset(p.item); if (fs) preview(fs, p.data); });
 
-  function record(fs) {
+  // Every edit is queued at once (so "all saved" never shows while a keystroke is only
+  // in the page); typing only delays the sending.
+  function record(fs, delay) {
     var itemId = fs.getAttribute("data-item");
     var checked = fs.querySelector("input[type=radio]:checked");
     if (!checked) return;
@@ -93,7 +95,8 @@
                         client_time: new Date().toISOString() };
     if (!store(KEY, pending)) memoryOnly = true;
     mark(itemId, "pending");
-    schedule(0);
+    summary(false);
+    schedule(delay || 0);
   }
 
   function shrink(file, done, fail) {
@@ -136,13 +139,9 @@
     if (e.target.type === "file") addPhotos(fs, e.target);
     else record(fs);
   });
-  var typing = {};
   form.addEventListener("input", function (e) {
     if (e.target.tagName !== "TEXTAREA") return;
-    var fs = e.target.closest(".insp-item");
-    var itemId = fs.getAttribute("data-item");
-    clearTimeout(typing[itemId]);
-    typing[itemId] = setTimeout(function () { record(fs); }, 700);
+    record(e.target.closest(".insp-item"), 700);
   });
   // With JavaScript the sheet saves itself; the button just sends what is queued.
   form.addEventListener("submit", function (e) {

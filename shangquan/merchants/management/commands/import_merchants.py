@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import csv
 import sys
 import time
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from shangquan.core.actors import SYSTEM
 from shangquan.core.errors import DomainError
+from shangquan.core.exports import cell_text
+from shangquan.core.selectors import district_get_public
+from shangquan.merchants.importing import merchants_import
 
 
 class Command(BaseCommand):
@@ -20,9 +25,6 @@ class Command(BaseCommand):
         parser.add_argument("--report", help="write the per-row problems to this CSV file")
 
     def handle(self, *args, district, file, report=None, **options):
-        from shangquan.core.selectors import district_get_public
-        from shangquan.merchants.importing import merchants_import
-
         path = Path(file)
         if not path.exists():
             raise CommandError(f"文件不存在 / no such file: {file}")
@@ -44,7 +46,7 @@ class Command(BaseCommand):
                 self.stdout.write(line)
 
         try:
-            result = merchants_import(actor=None, district=target, data=path.read_bytes(),
+            result = merchants_import(actor=SYSTEM, district=target, data=path.read_bytes(),
                                       filename=path.name, progress=progress)
         except DomainError as exc:
             raise CommandError(str(exc.message)) from None
@@ -59,10 +61,9 @@ class Command(BaseCommand):
         if len(result.errors) > 50:
             self.stdout.write(f"  … 另有 {len(result.errors) - 50} 行，见 --report")
         if report and result.errors:
-            import csv
-
             with open(report, "w", newline="", encoding="utf-8-sig") as fh:
                 writer = csv.writer(fh)
                 writer.writerow(["行号", "商户名称", "营业执照号", "问题"])
                 for e in result.errors:
-                    writer.writerow([e["row"], e["name"], e["licence_no"], "；".join(e["messages"])])
+                    writer.writerow([cell_text(v) for v in (
+                        e["row"], e["name"], e["licence_no"], "；".join(e["messages"]))])

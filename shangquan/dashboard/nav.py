@@ -1,0 +1,13 @@
+from django.utils.translation import gettext_lazy as _
+
+from shangquan.core.navigation import NavItem
+
+from .policies import VIEW
+
+GROUP = _("数据看板")
+
+NAV = [
+    NavItem(_("指标总览"), "dashboard:kpis", frozenset(VIEW), order=90, group=GROUP),
+    NavItem(_("数据报告"), "dashboard:reports", frozenset(VIEW), order=92, group=GROUP),
+    NavItem(_("数据大屏"), "dashboard:screen", frozenset(VIEW), order=91, group=GROUP),
+]

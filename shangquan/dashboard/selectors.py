@@ -1,0 +1,359 @@
+"""KPI values across modules: each app's indicators (``Contributions.indicators``) by
+period, with the previous period and a staff-chosen baseline period.
+
+Values of a closed period are cached (one computation shared by every viewer); the
+current period is cached for ``LIVE_SECONDS`` so a screen full of viewers costs one
+query set a minute, not one per viewer.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.cache import cache
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from shangquan.core import policies
+from shangquan.core.errors import NotFound, ValidationFailed
+from shangquan.core.extensions import collect
+from shangquan.core.indicators import MAX, RATIO, SUM, UP, Indicator, Measure
+from shangquan.core.models import District
+from shangquan.core.periods import KINDS, Period
+
+from .models import SNAPSHOT_KINDS, Report, ReportScope, ReportSubscription, Snapshot
+
+LIVE_SECONDS = 60
+CLOSED_SECONDS = 24 * 3600
+
+
+def indicators() -> list[Indicator]:
+    """Every installed app's indicators, in app order; an absent app contributes none."""
+    out: list[Indicator] = []
+    for group in collect("indicators"):
+        out.extend(group)
+    return out
+
+
+def indicator_get(*, key: str) -> Indicator:
+    for indicator in indicators():
+        if indicator.key == key:
+            return indicator
+    raise NotFound(_("没有这个指标：%(key)s") % {"key": key}, code="unknown_indicator")
+
+
+def period_parse(*, text: str, kind: str = "") -> Period:
+    """A period from its label (``2026-W48`` …), or the current one of ``kind``."""
+    if text:
+        try:
+            return Period.parse(text)
+        except ValueError:
+            raise ValidationFailed(_("无法识别的统计周期：%(p)s") % {"p": text},
+                                   code="bad_period") from None
+    if kind not in KINDS:
+        raise ValidationFailed(_("统计周期类型应为日、周、月、季或年"), code="bad_period")
+    return Period.containing(kind, timezone.localdate())
+
+
+def measure_cache_key(district_id: int, key: str, period: Period) -> str:
+    return f"dashboard:v1:{district_id}:{key}:{period.kind}:{period.start}"
+
+
+def forget_cached(*, district_id: int, period: Period, keys: list[str]) -> None:
+    """Drop cached values of a period (after its snapshots were written or corrected)."""
+    cache.delete_many([f"dashboard:v1:{district_id}:frozen:{period.kind}:{period.start}",
+                       *(measure_cache_key(district_id, k, period) for k in keys)])
+
+
+def snapshot_values(*, district: District, period: Period) -> dict[str, Measure]:
+    """A period's frozen values (``Snapshot``): the highest version of each indicator."""
+    out: dict[str, Measure] = {}
+    rows = Snapshot.objects.filter(district=district, kind=period.kind, start=period.start)
+    for key, v, num, den in rows.order_by("indicator", "version").values_list(
+            "indicator", "value", "numerator", "denominator"):
+        out[key] = Measure(v, num, den)  # a later version (a correction) wins
+    return out
+
+
+def _frozen(indicator: Indicator, district: District, period: Period) -> Measure | None:
+    """A closed period reads its snapshot, so history stays put when rows are edited
+    later; one query per district and period fills the cache for every indicator."""
+    marker = f"dashboard:v1:{district.pk}:frozen:{period.kind}:{period.start}"
+    if cache.get(marker) is not None:
+        return None  # the period was looked up: this indicator has no snapshot
+    frozen = snapshot_values(district=district, period=period)
+    cache.set_many({measure_cache_key(district.pk, k, period): (m.value, m.numerator,
+                                                                m.denominator)
+                    for k, m in frozen.items()}, CLOSED_SECONDS)
+    cache.set(marker, 1, CLOSED_SECONDS)
+    return frozen.get(indicator.key)
+
+
+def _measure(indicator: Indicator, district: District, period: Period) -> Measure:
+    key = measure_cache_key(district.pk, indicator.key, period)
+    cached = cache.get(key)
+    if cached is not None:
+        return Measure(*cached)
+    today = timezone.localdate()
+    if period.kind in SNAPSHOT_KINDS and period.is_closed(today):
+        frozen = _frozen(indicator, district, period)
+        if frozen is not None:
+            return frozen
+    measure = indicator.measure(district, period.start, period.end)
+    cache.set(key, (measure.value, measure.numerator, measure.denominator),
+              CLOSED_SECONDS if period.is_closed(today) else LIVE_SECONDS)
+    return measure
+
+
+def combine(indicator: Indicator, measures: list[Measure]) -> Measure:
+    """One value over several districts: counts add, rates are Σ num ÷ Σ den, peaks max."""
+    if indicator.combine == RATIO:
+        num = sum(m.numerator or 0 for m in measures)
+        den = sum(m.denominator or 0 for m in measures)
+        return Measure(indicator.scale * num / den if den else None, num, den)
+    values = [m.value for m in measures if m.value is not None]
+    if indicator.combine == MAX:
+        return max((m for m in measures if m.value is not None), key=lambda m: m.value,
+                   default=Measure(None))
+    assert indicator.combine == SUM
+    return Measure(sum(values) if values else None)
+
+
+@dataclass
+class Value:
+    indicator: Indicator
+    period: Period
+    current: Measure
+    previous: Measure
+    baseline_period: Period | None = None
+    baseline: Measure | None = None
+
+    @staticmethod
+    def _delta(now: float | None, then: float | None) -> float | None:
+        return None if now is None or then is None else now - then
+
+    @property
+    def change(self) -> float | None:
+        return self._delta(self.current.value, self.previous.value)
+
+    @property
+    def change_vs_baseline(self) -> float | None:
+        return self._delta(self.current.value, self.baseline.value if self.baseline else None)
+
+    def better(self, delta: float | None) -> bool | None:
+        if delta is None or delta == 0:
+            return None
+        return (delta > 0) == (self.indicator.direction == UP)
+
+    def as_dict(self) -> dict[str, Any]:
+        ind = self.indicator
+        return {
+            "key": ind.key, "label": str(ind.label), "module": str(ind.module),
+            "unit": str(ind.unit), "direction": ind.direction,
+            "definition": str(ind.definition),
+            "period": self.period.label, "value": self.current.value,
+            "numerator": self.current.numerator, "denominator": self.current.denominator,
+            "previous_period": self.period.previous().label, "previous": self.previous.value,
+            "change": self.change,
+            "baseline_period": self.baseline_period.label if self.baseline_period else None,
+            "baseline": self.baseline.value if self.baseline else None,
+            "change_vs_baseline": self.change_vs_baseline,
+        }
+
+
+def _check(indicator: Indicator, period: Period) -> None:
+    if not period.finer_or_equal(indicator.period):
+        raise ValidationFailed(
+            _("指标“%(label)s”最细按%(kind)s统计") % {"label": indicator.label,
+                                                    "kind": indicator.period},
+            code="period_too_fine")
+
+
+def value(*, indicator: Indicator, districts: list[District], period: Period,
+          baseline: Period | None = None) -> Value:
+    _check(indicator, period)
+
+    def over(p: Period) -> Measure:
+        return combine(indicator, [_measure(indicator, d, p) for d in districts])
+
+    base = None
+    if baseline is not None:
+        if baseline.kind != period.kind:
+            raise ValidationFailed(_("基准期应与统计周期同为日、周、月、季或年"),
+                                   code="bad_baseline")
+        base = over(baseline)
+    return Value(indicator, period, over(period), over(period.previous()), baseline, base)
+
+
+def kpi_board(*, user: Any, district: District, period: Period,
+              baseline: Period | None = None, keys: list[str] | None = None) -> list[Value]:
+    """Every indicator (or those named) for one district."""
+    policies.require(user, "dashboard.view", district)
+    chosen = [indicator_get(key=k) for k in keys] if keys else [
+        i for i in indicators() if period.finer_or_equal(i.period)]
+    return [value(indicator=i, districts=[district], period=period, baseline=baseline)
+            for i in chosen]
+
+
+def overseen_districts(*, user: Any) -> list[District]:
+    """The districts where the user may read the dashboard (the street sees all its own)."""
+    return [d for d in policies.visible_districts(user).order_by("code")
+            if policies.can(user, "dashboard.view", d)]
+
+
+def street_view(*, user: Any, key: str, period: Period,
+                codes: list[str] | None = None) -> dict[str, Any]:
+    """One indicator side by side over the caller's districts, ranked, and the total."""
+    indicator = indicator_get(key=key)
+    _check(indicator, period)
+    districts = overseen_districts(user=user)
+    if codes:
+        allowed = {d.code: d for d in districts}
+        missing = [c for c in codes if c not in allowed]
+        if missing:
+            raise NotFound()  # a district outside the caller's scope looks like none
+        districts = [allowed[c] for c in codes]
+    rows = []
+    for district in districts:
+        v = value(indicator=indicator, districts=[district], period=period)
+        rows.append({"code": district.code, "name": district.name, **v.as_dict()})
+    ranked = sorted((r for r in rows if r["value"] is not None),
+                    key=lambda r: r["value"], reverse=indicator.direction == UP)
+    for rank, row in enumerate(ranked, 1):
+        row["rank"] = rank
+    total = value(indicator=indicator, districts=districts, period=period) if districts else None
+    return {"indicator": indicator, "period": period, "rows": ranked + [
+        r for r in rows if r["value"] is None], "total": total.as_dict() if total else None}
+
+
+def today() -> dt.date:
+    return timezone.localdate()
+
+
+# --- reports --------------------------------------------------------------------------
+
+REPORT_KIND_NAMES = {"week": gettext_lazy("周报"), "month": gettext_lazy("月报"),
+                     "quarter": gettext_lazy("季报")}
+
+
+def report_modules() -> list[str]:
+    """The report's selectable sections: one per module with indicators, in app order."""
+    return list(dict.fromkeys(str(i.module) or "—" for i in indicators()))
+
+
+@dataclass
+class ReportRow:
+    key: str
+    label: str
+    unit: str
+    direction: str
+    definition: str
+    value: float | None
+    previous: float | None
+    denominator: float | None
+    by_district: list[float | None]
+
+    @property
+    def change(self) -> float | None:
+        return None if self.value is None or self.previous is None else self.value - self.previous
+
+
+@dataclass
+class ReportData:
+    """What a report shows, read from the snapshots (live values never enter a report:
+    its period is closed). No personal data: figures per module and district only."""
+
+    title: str
+    name: str  # the district's or the street's name
+    period: Period
+    districts: list[tuple[str, str]]  # (code, name)
+    sections: list[tuple[str, list[ReportRow]]]  # (module, rows)
+    generated_at: dt.datetime
+
+    @property
+    def has_data(self) -> bool:
+        return any(r.value is not None and (r.value != 0 or r.denominator)
+                   for _m, rows in self.sections for r in rows)
+
+    def figures(self) -> list[dict[str, Any]]:
+        return [{"module": m, "key": r.key, "label": r.label, "unit": r.unit,
+                 "value": r.value, "previous": r.previous, "change": r.change,
+                 "by_district": r.by_district}
+                for m, rows in self.sections for r in rows]
+
+
+def period_text(period: Period) -> str:
+    return f"{period.label}（{period.start:%Y-%m-%d} 至 {period.last_day:%Y-%m-%d}）"
+
+
+def report_data(*, districts: list[District], period: Period, sections: list[str] | None = None,
+                street: str = "") -> ReportData:
+    """The figures of a report for one district or a street's districts (Σnum ÷ Σden)."""
+    chosen = set(sections) if sections else None
+    grouped: dict[str, list[ReportRow]] = {}
+    for indicator in indicators():
+        module = str(indicator.module) or "—"
+        if chosen is not None and module not in chosen:
+            continue
+        if not period.finer_or_equal(indicator.period):
+            continue
+        v = value(indicator=indicator, districts=districts, period=period)
+        per = ([_measure(indicator, d, period).value for d in districts]
+               if len(districts) > 1 else [])
+        grouped.setdefault(module, []).append(ReportRow(
+            key=indicator.key, label=str(indicator.label), unit=str(indicator.unit),
+            direction=indicator.direction, definition=str(indicator.definition),
+            value=v.current.value, previous=v.previous.value,
+            denominator=v.current.denominator, by_district=per))
+    name = street or districts[0].name
+    return ReportData(
+        title=f"{name} {REPORT_KIND_NAMES.get(period.kind, '')} {period.label}",
+        name=name, period=period, districts=[(d.code, d.name) for d in districts],
+        sections=list(grouped.items()), generated_at=timezone.localtime())
+
+
+def _reports_visible(*, user: Any, district: District):
+    """A district's reports, and its street's when the caller reads every district in it."""
+    overseen = {d.code for d in overseen_districts(user=user)}
+    qs = Report.objects.defer("xlsx", "pdf")
+    streets = Q(pk__in=[])
+    if district.street:
+        for r in (Report.objects.filter(scope=ReportScope.STREET, street=district.street)
+                  .values("pk", "district_codes")):
+            if district.code in r["district_codes"] and set(r["district_codes"]) <= overseen:
+                streets |= Q(pk=r["pk"])
+    return qs.filter(Q(scope=ReportScope.DISTRICT, district=district) | streets)
+
+
+def report_list(*, user: Any, district: District) -> list[Any]:
+    policies.require(user, "dashboard.report_view", district)
+    return list(_reports_visible(user=user, district=district).order_by("-start", "kind", "pk"))
+
+
+def report_get(*, user: Any, district: District, pk: int) -> Any:
+    """One report the caller may read in this district, with its files; else NotFound."""
+    policies.require(user, "dashboard.report_view", district)
+    visible = _reports_visible(user=user, district=district).values_list("pk", flat=True)
+    try:
+        return Report.objects.get(pk=pk, pk__in=visible)
+    except (Report.DoesNotExist, ValueError, TypeError):
+        raise NotFound() from None
+
+
+def subscribed_kinds(*, user: Any, district: District) -> set[str]:
+    return set(ReportSubscription.objects.filter(district=district, user=user)
+               .values_list("kind", flat=True))
+
+
+def snapshot_versions(*, user: Any, district: District, key: str,
+                      period: Period) -> list[Snapshot]:
+    """Every version of one indicator's snapshot for a period, oldest first."""
+    policies.require(user, "dashboard.view", district)
+    indicator_get(key=key)
+    return list(Snapshot.objects.filter(district=district, indicator=key, kind=period.kind,
+                                        start=period.start)
+                .select_related("created_by").order_by("version"))

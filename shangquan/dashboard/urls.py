@@ -1,0 +1,17 @@
+from django.urls import path
+
+from . import drilldown, screen, views
+
+app_name = "dashboard"
+
+urlpatterns = [
+    path("console/<str:code>/dashboard/kpis/", views.kpis_view, name="kpis"),
+    path("console/<str:code>/dashboard/reports/", views.reports_view, name="reports"),
+    path("console/<str:code>/dashboard/reports/<int:pk>.<str:fmt>", views.report_download_view,
+         name="report_download"),
+    path("console/<str:code>/dashboard/snapshots/", views.snapshots_view, name="snapshots"),
+    path("console/<str:code>/dashboard/screen/", screen.screen_view, name="screen"),
+    path("console/<str:code>/dashboard/screen/stream/", screen.screen_stream,
+         name="screen_stream"),
+    path("console/<str:code>/dashboard/drill/<str:key>/", drilldown.drill_view, name="drill"),
+]

@@ -1,0 +1,135 @@
+"""Console pages: the district's indicators by period, and the street's view."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
+
+from shangquan.core import policies
+from shangquan.core.errors import DomainError, ValidationFailed
+from shangquan.core.exports import PDF, XLSX
+from shangquan.core.periods import Period
+from shangquan.core.views import district_console_view
+
+from . import reports_render, selectors, services
+from .models import REPORT_KINDS
+
+
+@district_console_view
+def kpis_view(request: HttpRequest) -> HttpResponse:
+    district = request.district  # type: ignore[attr-defined]
+    kind = request.GET.get("kind", "month")
+    error = ""
+    try:
+        period = selectors.period_parse(text=request.GET.get("period", ""), kind=kind)
+        baseline_text = request.GET.get("baseline", "")
+        baseline = selectors.period_parse(text=baseline_text) if baseline_text else None
+        values = selectors.kpi_board(user=request.user, district=district, period=period,
+                                     baseline=baseline)
+    except DomainError as exc:
+        if exc.status in (403, 404):
+            raise
+        error, period, baseline = str(exc.message), selectors.period_parse(text="", kind="month"), None
+        values = selectors.kpi_board(user=request.user, district=district, period=period)
+    street = None
+    if values and len(selectors.overseen_districts(user=request.user)) > 1:
+        key = request.GET.get("street", values[0].indicator.key)
+        try:
+            street = selectors.street_view(user=request.user, key=key, period=period)
+        except DomainError:
+            street = None
+    return render(request, "dashboard/kpis.html", {
+        "values": values, "period": period, "baseline": baseline, "kind": period.kind,
+        "kinds": [("day", _("日")), ("week", _("周")), ("month", _("月")),
+                  ("quarter", _("季")), ("year", _("年"))],
+        "error": error, "street": street})
+
+
+# --- reports (console): list, on-demand generation, subscriptions, downloads ----------
+
+
+@district_console_view
+def reports_view(request: HttpRequest) -> HttpResponse:
+    district = request.district  # type: ignore[attr-defined]
+    user = request.user
+    error, status, made = "", 200, None
+    if request.method == "POST":
+        try:
+            if request.POST.get("action") == "subscribe":
+                services.subscription_set(actor=user, district=district,
+                                          kind=request.POST.get("kind", ""),
+                                          on=request.POST.get("on") == "1")
+                return redirect("dashboard:reports", code=district.code)
+            period = selectors.period_parse(text=request.POST.get("period", ""))
+            scope = request.POST.get("scope", "district")
+            made, created = services.report_generate(
+                actor=user, period=period, sections=request.POST.getlist("sections"),
+                **({"street": district.street} if scope == "street"
+                   else {"district": district}))
+            return redirect(f"{reverse('dashboard:reports', kwargs={'code': district.code})}"
+                            f"?made={made.pk}&new={int(created)}")
+        except DomainError as exc:
+            if exc.status == 403 and request.POST.get("action") != "subscribe":
+                raise
+            error, status = str(exc.message), exc.status
+    reports = selectors.report_list(user=user, district=district)
+    subscribed = selectors.subscribed_kinds(user=user, district=district)
+    kinds = [(k, selectors.REPORT_KIND_NAMES[k], k in subscribed) for k in REPORT_KINDS]
+    return render(request, "dashboard/reports.html", {
+        "reports": reports, "kinds": kinds, "error": error,
+        "modules": selectors.report_modules(),
+        "may_create": policies.can(user, "dashboard.report_create", district),
+        "street": district.street, "made": request.GET.get("made", ""),
+        "made_new": request.GET.get("new") == "1",
+        "suggested": Period.containing("week", selectors.today()).previous().label,
+        "kind_names": selectors.REPORT_KIND_NAMES}, status=status)
+
+
+@district_console_view
+def report_download_view(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
+    body, fmt, report = services.report_download(actor=request.user,
+                                                 district=request.district,  # type: ignore[attr-defined]
+                                                 pk=pk, fmt=fmt)
+    response = HttpResponse(body, content_type=XLSX if fmt == "xlsx" else PDF)
+    # a Chinese file name: RFC 5987 filename* (Django adds it for non-ASCII names)
+    response["Content-Disposition"] = content_disposition_header(
+        True, reports_render.file_name(report.title, fmt))
+    return response
+
+
+@district_console_view
+def snapshots_view(request: HttpRequest) -> HttpResponse:
+    """One indicator's frozen value for a closed period, its versions, and a correction."""
+    district = request.district  # type: ignore[attr-defined]
+    user = request.user
+    data = request.POST if request.method == "POST" else request.GET
+    indicators = selectors.indicators()
+    key = data.get("key") or indicators[0].key
+    error, status, versions, period = "", 200, [], None
+    try:
+        period = selectors.period_parse(text=data.get("period", "")) if data.get("period") \
+            else Period.containing("week", selectors.today()).previous()
+        if request.method == "POST":
+            value = data.get("value", "").strip()
+            try:
+                number = float(value) if value else None
+            except ValueError:
+                raise ValidationFailed(_("数值应为数字"), code="validation_error") from None
+            services.snapshot_correct(actor=user, district=district, key=key, period=period,
+                                      value=number, reason=data.get("reason", ""))
+            return redirect(f"{reverse('dashboard:snapshots', kwargs={'code': district.code})}"
+                            f"?key={key}&period={period.label}")
+        versions = selectors.snapshot_versions(user=user, district=district, key=key,
+                                               period=period)
+    except DomainError as exc:
+        if exc.status == 403:
+            raise
+        error, status = str(exc.message), exc.status
+    return render(request, "dashboard/report_snapshots.html", {
+        "indicators": indicators, "key": key, "period": period, "versions": versions,
+        "error": error,
+        "may_correct": policies.can(user, "dashboard.snapshot_correct", district)},
+        status=status)

@@ -1,0 +1,38 @@
+"""Every error ``code`` the deliberation app answers with, and its HTTP status."""
+
+from shangquan.core.errors import register_error_codes
+
+CODES = register_error_codes("deliberation", {
+    "booth_expired": 422,
+    "merchants_required": 422,
+    "already_voted": 409,
+    "already_responded": 409,
+    "already_registered": 409,
+    "already_signed": 409,
+    "already_confirmed": 409,
+    "paper_pending": 409,
+    "ballot_no_taken": 409,
+    "tally_hidden": 409,
+    "comment_too_short": 409,
+    "meeting_not_open": 409,
+    "survey_not_open": 409,
+    "not_adopted_version": 409,
+    "task_not_verified": 409,
+    "not_in_electorate": 403,
+    "not_a_monitor": 403,
+    "same_officer": 403,
+    "not_merchant_owner": 403,
+    "phone_required": 403,
+    "outside_window": 409,
+    "bad_answer": 422,
+    "bad_code": 422,
+    "reason_required": 422,
+    "title_required": 422,
+    "unknown_choice": 422,
+    "no_questions": 422,
+    "voter_required": 422,
+    "wrong_kind": 422,
+    "quota_unmet": 422,
+    "closes_in_past": 422,
+    "bad_clause": 422,
+})

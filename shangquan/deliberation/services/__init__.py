@@ -1,0 +1,1 @@
+"""Every write of the deliberation app, by topic (one module each)."""

@@ -1,0 +1,1 @@
+"""Deliberation pages: ``console`` (staff) and ``public`` (residents and merchants, phones)."""

@@ -1,0 +1,1 @@
+"""Pages, by audience: `console` (staff), `public` (residents and visitors), and topics."""

@@ -1,0 +1,38 @@
+"""Every error ``code`` the ratings app answers with, and its HTTP status."""
+
+from shangquan.core.errors import register_error_codes
+
+CODES = register_error_codes("ratings", {
+    "not_a_scoring_party": 403,
+    "already_scored": 409,
+    "score_changed": 409,
+    "period_closed": 409,
+    "period_exists": 409,
+    "appeal_exists": 409,
+    "appeal_window_closed": 409,
+    "reply_window_closed": 409,
+    "rerating_exists": 409,
+    "rerating_not_allowed": 409,
+    "provisional_window_open": 409,
+    "title_exists": 409,
+    "relist_needs_good_period": 409,
+    "not_in_scope": 422,
+    "bad_period_dates": 422,
+    "decision_required": 422,
+    "reason_required": 422,
+    "reply_required": 422,
+    "score_out_of_range": 422,
+    "stars_out_of_range": 422,
+    "unknown_dimension": 422,
+    "unknown_adjustment": 422,
+    "unknown_title_kind": 422,
+    "shares_must_sum_100": 422,
+    "weights_invalid": 422,
+    "phone_required": 422,
+    "photo_required": 422,
+    "items_required": 422,
+    "no_outdoor_zone": 422,
+    "deadline_required": 422,
+    "unknown_occasion": 422,
+    "nothing_to_print": 422,
+})

@@ -1,0 +1,26 @@
+from django.apps import AppConfig
+
+from shangquan.core.extensions import Contributions
+
+
+class StationsConfig(AppConfig):
+    name = "shangquan.stations"
+    label = "stations"
+    verbose_name = "服务站点"
+    contributes = Contributions(
+        api="shangquan.stations.api:router",
+        public_api="shangquan.stations.api:public_router",
+        urls="shangquan.stations.urls",
+        jobs=(
+            ("shangquan.stations.tasks.send_reminders", 300),
+            ("shangquan.stations.tasks.expire_holds", 300),
+            ("shangquan.stations.tasks.purge_wristbands", 3600),
+        ),
+        nav="shangquan.stations.nav:NAV",
+        policies="shangquan.stations.policies",
+        indicators="shangquan.stations.indicators:INDICATORS",
+        dashboard_cards="shangquan.stations.dashboard:cards",
+        public_tiles="shangquan.stations.public_tiles:tiles",
+        demo="shangquan.stations.demo",
+        district_settings="shangquan.stations.settings_schema:SETTINGS",
+    )
