@@ -113,9 +113,20 @@ class Hub:
             self.deliveries += 1
             self._cond.notify_all()
             waiters = list(self._async.get(channel, ()))
-        for loop, event in waiters:
-            with contextlib.suppress(RuntimeError):  # the loop already closed
-                loop.call_soon_threadsafe(event.set)
+        _wake(waiters)
+
+    def resync(self) -> None:
+        """The subscriber has just (re)subscribed: what was published before, while it was
+        connecting or lost, never reached it. Every feed looks at its signature now
+        rather than at its next interval, and sends what changed."""
+        with _feeds_lock:
+            feeds = list(_feeds.values())
+        for f in feeds:
+            f._checked = 0.0
+        with self._cond:
+            self._cond.notify_all()
+            waiters = [w for entries in self._async.values() for w in entries]
+        _wake(waiters)
 
     def wait(self, channel: str, seen: int, timeout: float) -> int:
         with self._cond:
@@ -169,6 +180,12 @@ class Hub:
         return self._stopping.is_set()
 
 
+def _wake(waiters: list[tuple[asyncio.AbstractEventLoop, asyncio.Event]]) -> None:
+    for loop, event in waiters:
+        with contextlib.suppress(RuntimeError):  # the loop already closed
+            loop.call_soon_threadsafe(event.set)
+
+
 _hub = Hub()
 
 
@@ -187,6 +204,7 @@ def _listen_redis(hub: Hub) -> None:
             pubsub.subscribe(REDIS_CHANNEL)
             pubsub.get_message(timeout=1.0)  # the subscription's confirmation
             hub.ready.set()
+            hub.resync()
             delay = 0.5
             while not hub.stopping:
                 message = pubsub.get_message(timeout=1.0)
@@ -215,6 +233,7 @@ def _listen_postgresql(hub: Hub) -> None:
             with psycopg.connect(autocommit=True, **params) as conn:
                 conn.execute(f"LISTEN {PG_CHANNEL}")
                 hub.ready.set()
+                hub.resync()
                 delay = 0.5
                 while not hub.stopping:
                     for notify in conn.notifies(timeout=1.0):

@@ -129,6 +129,28 @@ def test_a_change_made_elsewhere_shows_through_the_signature_once_per_process():
         stream.close()
 
 
+def test_what_was_missed_while_the_subscriber_connected_shows_once_it_listens(monkeypatch):
+    """A change committed while this process's LISTEN (or Redis) subscriber was still
+    connecting, or lost, was published to nobody here. Once it subscribes, the feeds
+    look at their signatures at once, not at their next 15 s re-check."""
+    monkeypatch.setattr(live, "backend_name", lambda: "local")  # no real subscriber here
+    channel = f"test:{uuid.uuid4().hex}"
+    state = {"n": 1}
+    feed = live.feed(channel, render=lambda lang: f"data: {state['n']}\n\n".encode(),
+                     signature=lambda: state["n"])
+    feed.refresh = feed.local_refresh = 120  # only the resync can bring the change now
+    stream = live.sync_events(feed, "zh-hans", lifetime=30, poll=0.01)
+    assert next(stream).startswith(b"retry:")
+    assert next(stream) == b"data: 1\n\n"
+    feed.recheck()  # the interval's check has just been made
+    state["n"] = 2  # committed and published while nobody here listened
+    assert all(next(stream) == b":\n\n" for _ in range(20))
+    live.hub().resync()  # what the subscriber does as it (re)subscribes
+    chunks = [next(stream) for _ in range(20)]
+    assert b"data: 2\n\n" in chunks
+    stream.close()
+
+
 def test_a_failed_publication_never_fails_the_committed_write(monkeypatch, caplog):
     """The database or Redis gone just after the commit: the write stands, the boards
     catch up through their re-check."""

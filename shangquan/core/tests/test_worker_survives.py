@@ -72,13 +72,21 @@ def _take_the_database_away(db: Database, seconds: float, spare: int | None) -> 
         return
     import psycopg
 
+    # New sessions are refused for the whole outage, so the worker cannot slip a
+    # reconnection in between two terminations and never notice.
     end = time.monotonic() + seconds
-    with psycopg.connect(**db.params, autocommit=True) as admin:
-        while time.monotonic() < end:
-            admin.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                          "WHERE datname = current_database() AND pid <> pg_backend_pid() "
-                          "AND pid <> %s", [spare or 0])
-            time.sleep(0.2)
+    name = db.params["dbname"]
+    quoted = '"' + name.replace('"', '""') + '"'
+    # from another database: a session cannot lock out the database it is in
+    with psycopg.connect(**{**db.params, "dbname": "postgres"}, autocommit=True) as admin:
+        admin.execute(f"ALTER DATABASE {quoted} ALLOW_CONNECTIONS false")
+        try:
+            while time.monotonic() < end:
+                admin.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                              "WHERE datname = %s AND pid <> %s", [name, spare or 0])
+                time.sleep(0.2)
+        finally:
+            admin.execute(f"ALTER DATABASE {quoted} ALLOW_CONNECTIONS true")
 
 
 def test_the_worker_alone_survives_a_lost_database_and_runs_tasks_again(tmp_path, settings):

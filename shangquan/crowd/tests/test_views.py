@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from shangquan.core.models import AuditLog
 from shangquan.core.roles import Role
+from shangquan.core.tests.streams import close_stream
 from shangquan.crowd import services, stream
 from shangquan.crowd.models import Alert, Gate, ManualCount, Zone
 
@@ -68,7 +69,7 @@ def test_stream_sends_the_board_and_again_when_it_changes(client, north, zone):
     update = json.loads(chunk.decode().split("data: ", 1)[1])
     assert update["zones"][0]["level"] == "red" and update["zones"][0]["control"] == "closed"
     assert update["alerts"][0]["level"] == "red"
-    response.close()
+    close_stream(response)
     feed.refresh, feed.local_refresh = 15.0, 0.5
 
 

@@ -7,6 +7,7 @@ import pytest
 from django.test import Client
 
 from shangquan.core.roles import Role
+from shangquan.core.tests.streams import close_stream
 from shangquan.dashboard import screen
 from shangquan.workorders.tests.factories import advance, order_factory
 
@@ -97,4 +98,4 @@ def test_the_stream_sends_the_screen_first(north):
     assert event.startswith("event: screen\n")
     data = json.loads(event.split("data: ", 1)[1])
     assert _tiles(data)["workorders.total"]["value"] == 1
-    response.close()
+    close_stream(response)
