@@ -38,6 +38,23 @@ def _test_flush_may_empty_the_audit_log():
     DatabaseOperations.execute_sql_flush = original
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _test_clock():
+    """``SHANGQUAN_TEST_CLOCK=2026-12-03T00:30+08:00`` runs the suite from that moment on
+    (the clock ticks): tests that assume the hour they run at (an evening that began
+    yesterday, a slot still bookable today) fail here instead of in a midnight CI run."""
+    moment = os.environ.get("SHANGQUAN_TEST_CLOCK")
+    if not moment:
+        yield
+        return
+    import datetime as dt
+
+    import time_machine
+
+    with time_machine.travel(dt.datetime.fromisoformat(moment), tick=True):
+        yield
+
+
 @pytest.fixture(autouse=True)
 def _fresh_cache():
     """Rate-limit counters and cached fragments never leak from one test to the next."""

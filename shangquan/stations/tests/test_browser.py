@@ -13,11 +13,11 @@ from django.utils import timezone
 from shangquan.core.actors import SYSTEM
 from shangquan.core.models import Notification
 from shangquan.core.roles import Role
-from shangquan.stations import services
+from shangquan.stations import selectors, services
 from shangquan.stations.models import Booking
 from shangquan.workorders.models import WorkOrder
 
-from .factories import next_weekday, service_factory, station_factory
+from .factories import service_factory, station_factory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -67,6 +67,7 @@ def test_rider_visitor_and_merchant_on_a_phone(live_server, phone_page, north, l
                               department=north.department, day_name="证照快办日")
     login_page(page, live_server, north.people[Role.MERCHANT])
     page.goto(f"{live_server.url}/d/{code}/stations/services/{licence.pk}/")
+    offered = selectors.service_slots(service=licence)[0]["slots"][0]["starts_at"]
     assert_accessible(page)
     _fits(page)
     page.locator(".st-slot").first.click()
@@ -76,7 +77,9 @@ def test_rider_visitor_and_merchant_on_a_phone(live_server, phone_page, north, l
     _fits(page)
     booking = Booking.objects.get(user=north.people[Role.MERCHANT])
     assert page.locator(".st-code").inner_text() == booking.code
-    assert timezone.localtime(booking.slot.starts_at).date() == next_weekday(3)
+    # the first slot offered: today's, when the page is opened early on a Thursday
+    assert booking.slot.starts_at == offered
+    assert timezone.localtime(offered).weekday() == 3
     # reminded the day before, then served at the desk
     assert services.reminders_send(now=booking.slot.starts_at - dt.timedelta(hours=20)) == 1
     assert Notification.objects.filter(user=north.people[Role.MERCHANT],
@@ -119,7 +122,6 @@ def test_committee_plans_duty_and_holiday_hours_and_a_volunteer_checks_in(
     """The console's new forms in Chromium with axe: a duty post planned at a station, a
     holiday closure, a service day and a room; the volunteer on the post checks in on a
     phone, and the station's public page shows who is on duty (name masked)."""
-    from shangquan.stations import selectors
     from shangquan.stations.models import DutyPost, HoursException, Room, Service
 
     station = station_factory(north.district, name="先锋驿站", kind="pioneer_station")
@@ -130,8 +132,9 @@ def test_committee_plans_duty_and_holiday_hours_and_a_volunteer_checks_in(
     page.goto(f"{live_server.url}/console/{code}/stations/duty/?day={tonight.isoformat()}")
     assert_accessible(page)
     page.select_option("#d-station", label="先锋驿站")
-    page.fill("#d-from", "00:00")
-    page.fill("#d-to", "23:59")
+    # the whole evening (06:00 to 05:59 the next morning): "now" is inside it at any hour
+    page.fill("#d-from", "06:00")
+    page.fill("#d-to", "05:59")
     page.fill("#d-post", "驿站服务台")
     page.select_option("#d-group", "party_volunteer")
     page.fill("#d-unit", "凌河街道党工委")

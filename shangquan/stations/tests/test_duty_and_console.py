@@ -37,13 +37,18 @@ def _tonight() -> dt.date:
     return selectors.evening_of(timezone.now())
 
 
+# the whole of tonight's evening, 06:00 to 05:59 the next morning: "now" is inside it at any
+# hour, also after midnight, when the evening began yesterday
+EVENING = {"starts_at": dt.time(6, 0), "ends_at": dt.time(5, 59)}
+
+
 # --- duty posts ---------------------------------------------------------------------------------
 def test_duty_post_shows_on_the_station_page_masked_and_checks_in_within_its_hours(north):
     station = station_factory(north.district, name="先锋驿站", kind="pioneer_station")
     volunteer = north.people[Role.VOLUNTEER]
     post = services.duty_post_create(
         actor=north.people[Role.COMMITTEE], district=north.district, station=station,
-        day=_tonight(), starts_at=dt.time(0, 0), ends_at=dt.time(23, 59), post="驿站服务台",
+        day=_tonight(), **EVENING, post="驿站服务台",
         group="party_volunteer", unit="凌河街道党工委", person_name="王晓明", user=volunteer)
     page = Client().get(f"/d/{north.district.code}/stations/s/{station.public_token}/")
     html = page.content.decode()
@@ -114,7 +119,7 @@ def test_duty_at_a_waiting_line_shows_on_the_visitor_page(north):
 
     zone = zone_factory(north.district, name="东门等候区", kind="waiting")
     services.duty_post_create(actor=SYSTEM, district=north.district, zone=zone, day=_tonight(),
-                              starts_at=dt.time(0, 0), ends_at=dt.time(23, 59),
+                              **EVENING,
                               post="人墙第一排", group="rescue", unit="蓝天救援队",
                               person_name="周五")
     html = Client().get(f"/d/{north.district.code}/visitors/").content.decode()
@@ -127,8 +132,8 @@ def test_duty_api_lists_creates_checks_in_and_answers_404_for_another_district(
     station = station_factory(north.district)
     code = north.district.code
     committee = api_client(north.people[Role.COMMITTEE])
-    body = {"station_id": station.pk, "day": _tonight().isoformat(), "starts_at": "00:00",
-            "ends_at": "23:59", "post": "服务台", "group": "station", "unit": "社区",
+    body = {"station_id": station.pk, "day": _tonight().isoformat(), "starts_at": "06:00",
+            "ends_at": "05:59", "post": "服务台", "group": "station", "unit": "社区",
             "person_name": "吴六"}
     response = committee.post(f"/api/v1/districts/{code}/stations/duty-posts", body)
     assert response.status_code == 201, response.content
@@ -157,8 +162,8 @@ def test_duty_console_page_plans_and_checks_in(north):
     client = _client(north.people[Role.COMMITTEE])
     url = f"/console/{north.district.code}/stations/duty/"
     response = client.post(url, {"action": "create", "station": station.pk,
-                                 "day": _tonight().isoformat(), "starts_at": "00:00",
-                                 "ends_at": "23:59", "post": "充电柜旁", "group": "urban",
+                                 "day": _tonight().isoformat(), "starts_at": "06:00",
+                                 "ends_at": "05:59", "post": "充电柜旁", "group": "urban",
                                  "unit": "城管中队", "person_name": "郑七"})
     assert response.status_code == 302
     post = DutyPost.objects.get(district=north.district, post="充电柜旁")
