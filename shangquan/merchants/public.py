@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import logging
-import threading
 import time
-from collections import OrderedDict
 from typing import Any
 
 from django.template.loader import render_to_string
@@ -15,6 +13,7 @@ from django.utils.translation import get_language
 
 from shangquan.core.errors import NotFound
 from shangquan.core.extensions import collect
+from shangquan.core.pagecache import PageCache
 
 from .models import Merchant
 from .selectors import merchant_get_public, steward_today
@@ -59,44 +58,12 @@ def _rendered_sections(merchant: Merchant, request: Any) -> list[dict[str, Any]]
     return out
 
 
-class _FragmentCache:
-    """A small per-process LRU with expiry: a hit costs no cache server and no write.
-
-    Entries carry the merchant's ``updated_at`` (see :func:`merchant_stamp`), so an edit
-    or a status change (停业整改) shows at once in the worker that made it and within
-    ``STAMP_SECONDS`` in the others; grid, roster and module sections refresh within
-    ``FRAGMENT_SECONDS``.
-    """
-
-    def __init__(self, size: int = 4000) -> None:
-        self.size = size
-        self.data: OrderedDict[tuple, tuple[float, float, dict]] = OrderedDict()
-        self.lock = threading.Lock()
-
-    def get(self, key: tuple, stamp: float) -> dict | None:
-        with self.lock:
-            entry = self.data.get(key)
-            if entry is None or entry[0] < time.monotonic() or entry[1] != stamp:
-                return None
-            self.data.move_to_end(key)
-            return entry[2]
-
-    def put(self, key: tuple, stamp: float, value: dict) -> None:
-        with self.lock:
-            self.data[key] = (time.monotonic() + FRAGMENT_SECONDS, stamp, value)
-            self.data.move_to_end(key)
-            while len(self.data) > self.size:
-                self.data.popitem(last=False)
-
-    def forget(self, token: str) -> None:
-        with self.lock:
-            for key in [k for k in self.data if k[0] == token]:
-                del self.data[key]
-
-
-FRAGMENTS = _FragmentCache()
-# Whole pages for anonymous visitors, with a placeholder where the CSRF token goes.
-PAGES = _FragmentCache()
+# Entries carry the merchant's ``updated_at`` (see :func:`merchant_stamp`), so an edit or a
+# status change (停业整改) shows at once in the worker that made it and within
+# ``STAMP_SECONDS`` in the others; grid, roster and module sections within FRAGMENT_SECONDS.
+FRAGMENTS = PageCache(seconds=FRAGMENT_SECONDS)
+# Whole pages for anonymous visitors (``core.pagecache.shared_page``).
+PAGES = PageCache(seconds=FRAGMENT_SECONDS)
 
 
 def fragment_forget(token: str) -> None:

@@ -24,3 +24,14 @@ class StationsConfig(AppConfig):
         demo="shangquan.stations.demo",
         district_settings="shangquan.stations.settings_schema:SETTINGS",
     )
+
+    def ready(self) -> None:
+        from django.db.models.signals import post_delete, post_save
+
+        from .models import Amenity, HoursException, Station
+        from .public import on_row_changed
+
+        for model in (Station, Amenity, HoursException):
+            for signal in (post_save, post_delete):
+                signal.connect(on_row_changed, sender=model,
+                               dispatch_uid=f"stations-map-{model.__name__}-{signal}")

@@ -57,12 +57,16 @@ def _test_clock():
 
 @pytest.fixture(autouse=True)
 def _fresh_cache():
-    """Rate-limit counters and cached fragments never leak from one test to the next."""
+    """Rate-limit counters and cached pages never leak from one test to the next."""
     from django.core.cache import cache
 
+    from shangquan.core import pagecache
+
     cache.clear()
+    pagecache.clear_all()
     yield
     cache.clear()
+    pagecache.clear_all()
 
 
 @pytest.fixture(autouse=True)

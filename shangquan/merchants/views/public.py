@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse
-from django.middleware.csrf import get_token
 from django.shortcuts import render
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET
 
-from ..public import PAGES, cache_key, merchant_stamp, page_fragment
+from shangquan.core.pagecache import shared_page
 
-CSRF_PLACEHOLDER = "__shangquan_csrf__"
+from ..public import PAGES, cache_key, merchant_stamp, page_fragment
 
 
 @require_GET
@@ -21,23 +20,15 @@ def public_page(request: HttpRequest, token: str) -> HttpResponse:
     and this visitor's own CSRF token for the language switch.
     """
     stamp = merchant_stamp(token)
-    anonymous = not request.user.is_authenticated and not request.GET
-    key = cache_key(token)
-    body = PAGES.get(key, stamp) if anonymous else None
-    if body is None:
+
+    def page(extra: dict) -> HttpResponse:
         fragment = page_fragment(request, token, stamp)
-        context = {"title": fragment["title"], "district_name": fragment["district"],
-                   "body": mark_safe(fragment["html"])}  # our own template's output
-        if anonymous:
-            context["csrf_token"] = CSRF_PLACEHOLDER
-            body = render(request, "merchants/public_page.html", context).content
-            PAGES.put(key, stamp, {"body": body})
-        else:
-            response = render(request, "merchants/public_page.html", context)
-            response["Cache-Control"] = "private, max-age=30"
-            return response
-    else:
-        body = body["body"]
-    response = HttpResponse(body.replace(CSRF_PLACEHOLDER.encode(), get_token(request).encode()))
-    response["Cache-Control"] = "private, max-age=30"
-    return response
+        return render(request, "merchants/public_page.html", {
+            "title": fragment["title"], "district_name": fragment["district"],
+            "body": mark_safe(fragment["html"]), **extra})  # our own template's output
+
+    if request.GET:  # ?lang= and the like: not one of the shared pages
+        response = page({})
+        response["Cache-Control"] = "private, max-age=30"
+        return response
+    return shared_page(request, PAGES, cache_key(token), stamp, page)

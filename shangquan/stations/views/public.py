@@ -13,14 +13,16 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from shangquan.core import ratelimit
 from shangquan.core.errors import DomainError, NotFound
+from shangquan.core.pagecache import shared_page
 from shangquan.core.selectors import district_get_public
 
-from .. import selectors, services
+from .. import public, selectors, services
 from ..models import AmenityKind, Booking, StationKind
 
 # The map's tiles; AutoNavi (GCJ-02) serves mainland China, CSP allows it. Empty: list only.
@@ -42,7 +44,10 @@ def _float(value: str | None) -> float | None:
 
 
 def map_view(request: HttpRequest, code: str) -> HttpResponse:
-    """The station map and list: filters (open now, amenity, type) and the distance."""
+    """The station map and list: filters (open now, amenity, type) and the distance.
+
+    Without the visitor's position the page is the same for every anonymous visitor with
+    the same filter, so a crowd shares one (``stations.public``)."""
     district = district_get_public(code=code)
     kind = request.GET.get("kind", "")
     amenity = request.GET.get("amenity", "")
@@ -50,17 +55,25 @@ def map_view(request: HttpRequest, code: str) -> HttpResponse:
     amenity = amenity if amenity in AmenityKind.values else ""
     open_now = request.GET.get("open") == "1"
     lat, lon = _float(request.GET.get("lat")), _float(request.GET.get("lon"))
-    cards = selectors.station_cards(district=district, kind=kind, amenity=amenity,
-                                    open_now=open_now, lat=lat, lon=lon)
-    tiles, gcj = tile_settings()
-    return render(request, "stations/map.html", {
-        "district": district, "cards": cards, "kinds": StationKind.choices,
-        "amenities": AmenityKind.choices, "kind": kind, "amenity": amenity,
-        "open_now": open_now, "lat": lat, "lon": lon, "tile_url": tiles, "gcj02": gcj,
-        "markers": [{"name": c["name"], "lat": c["latitude"], "lon": c["longitude"],
-                     "url": reverse("stations:station", args=[code, c["token"]]),
-                     "open": c["open_now"]} for c in cards],
-    })
+
+    def page(extra: dict) -> HttpResponse:
+        cards = selectors.station_cards(district=district, kind=kind, amenity=amenity,
+                                        open_now=open_now, lat=lat, lon=lon)
+        tiles, gcj = tile_settings()
+        return render(request, "stations/map.html", {
+            "district": district, "cards": cards, "kinds": StationKind.choices,
+            "amenities": AmenityKind.choices, "kind": kind, "amenity": amenity,
+            "open_now": open_now, "lat": lat, "lon": lon, "tile_url": tiles, "gcj02": gcj,
+            "markers": [{"name": c["name"], "lat": c["latitude"], "lon": c["longitude"],
+                         "url": reverse("stations:station", args=[code, c["token"]]),
+                         "open": c["open_now"]} for c in cards], **extra})
+
+    version = public.map_version(district.pk)
+    if version is None or lat is not None or lon is not None or \
+            set(request.GET) - {"kind", "amenity", "open"}:
+        return page({})
+    key = (district.pk, get_language() or "zh-hans", kind, amenity, open_now)
+    return shared_page(request, public.MAPS, key, version, page)
 
 
 @require_http_methods(["GET", "POST"])
