@@ -28,10 +28,13 @@ class StationsConfig(AppConfig):
     def ready(self) -> None:
         from django.db.models.signals import post_delete, post_save
 
+        from shangquan.core.models import District
+
         from .models import Amenity, HoursException, Station
-        from .public import on_row_changed
+        from .public import on_district_changed, on_row_changed
 
         for model in (Station, Amenity, HoursException):
             for signal in (post_save, post_delete):
                 signal.connect(on_row_changed, sender=model,
                                dispatch_uid=f"stations-map-{model.__name__}-{signal}")
+        post_save.connect(on_district_changed, sender=District, dispatch_uid="stations-map-district")

@@ -17,6 +17,7 @@ from django.core.cache import cache
 from django.db import transaction
 
 from shangquan.core.pagecache import PageCache
+from shangquan.core.selectors import district_get_public
 
 log = logging.getLogger(__name__)
 
@@ -24,6 +25,18 @@ MAP_SECONDS = 30
 VERSION_SECONDS = 3.0
 MAPS = PageCache(seconds=MAP_SECONDS)
 VERSIONS = PageCache(seconds=VERSION_SECONDS, size=10000)
+DISTRICT_IDS = PageCache(seconds=VERSION_SECONDS, size=10000)  # code → id of an active one
+
+
+def district_id_of(code: str) -> int:
+    """The active district's id (NotFound otherwise), remembered for a few seconds: a
+    shared page costs no query at all."""
+    code = str(code).upper()[:32]
+    known = DISTRICT_IDS.get((code,), None)
+    if known is None:
+        known = district_get_public(code=code).pk
+        DISTRICT_IDS.put((code,), None, known)
+    return known
 
 
 def _key(district_id: int) -> str:
@@ -62,3 +75,9 @@ def map_changed(district_id: int) -> None:
 def on_row_changed(sender: Any, instance: Any, **kwargs: Any) -> None:
     """post_save/post_delete of a Station, Amenity or HoursException."""
     map_changed(instance.district_id)
+
+
+def on_district_changed(sender: Any, instance: Any, **kwargs: Any) -> None:
+    """A district renamed, moved or closed: its map is rebuilt (or answers 404)."""
+    DISTRICT_IDS.forget(str(instance.code).upper())
+    map_changed(instance.pk)

@@ -31,7 +31,7 @@ def test_a_crowd_shares_one_page_and_a_hit_asks_the_database_nothing(
     code = north.district.code
     first = _map(Client(), code)
     assert "红色驿站" in first
-    with django_assert_max_num_queries(1):  # the district (active?), nothing more
+    with django_assert_max_num_queries(0):  # no query at all
         second = _map(Client(), code)
     assert second.count("红色驿站") == first.count("红色驿站")
     assert "__shangquan_csrf__" not in second
@@ -119,3 +119,12 @@ def test_the_map_renders_when_the_cache_server_is_down(north, monkeypatch):
     assert "先锋驿站" in _map(Client(), north.district.code)
     services.station_update(actor=SYSTEM, station=station, name="先锋驿站二号")
     assert "先锋驿站二号" in _map(Client(), north.district.code)
+
+
+def test_a_closed_districts_map_answers_404_at_once(north):
+    station_factory(north.district, name="先锋驿站")
+    code = north.district.code
+    _map(Client(), code)
+    north.district.is_active = False
+    north.district.save()
+    assert Client().get(f"/d/{code}/stations/").status_code == 404

@@ -48,7 +48,7 @@ def map_view(request: HttpRequest, code: str) -> HttpResponse:
 
     Without the visitor's position the page is the same for every anonymous visitor with
     the same filter, so a crowd shares one (``stations.public``)."""
-    district = district_get_public(code=code)
+    district_id = public.district_id_of(code)
     kind = request.GET.get("kind", "")
     amenity = request.GET.get("amenity", "")
     kind = kind if kind in StationKind.values else ""
@@ -57,6 +57,7 @@ def map_view(request: HttpRequest, code: str) -> HttpResponse:
     lat, lon = _float(request.GET.get("lat")), _float(request.GET.get("lon"))
 
     def page(extra: dict) -> HttpResponse:
+        district = district_get_public(code=code)
         cards = selectors.station_cards(district=district, kind=kind, amenity=amenity,
                                         open_now=open_now, lat=lat, lon=lon)
         tiles, gcj = tile_settings()
@@ -68,11 +69,11 @@ def map_view(request: HttpRequest, code: str) -> HttpResponse:
                          "url": reverse("stations:station", args=[code, c["token"]]),
                          "open": c["open_now"]} for c in cards], **extra})
 
-    version = public.map_version(district.pk)
+    version = public.map_version(district_id)
     if version is None or lat is not None or lon is not None or \
             set(request.GET) - {"kind", "amenity", "open"}:
         return page({})
-    key = (district.pk, get_language() or "zh-hans", kind, amenity, open_now)
+    key = (district_id, get_language() or "zh-hans", kind, amenity, open_now)
     return shared_page(request, public.MAPS, key, version, page)
 
 
