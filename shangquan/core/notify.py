@@ -7,8 +7,8 @@ of named values); Tencent Cloud's takes ``SignName``, ``TemplateId`` and
 message names one of our templates (``TEMPLATES``: its parameters, in order), and the
 deployment maps it to the provider's approved code (``SHANGQUAN["SMS_TEMPLATES"]``).
 
-Messages leave through a task (:func:`sms_send` enqueues :data:`sms_deliver` once the
-transaction commits), never inside the request. The sender is pluggable
+Messages leave through a task (:func:`notice_send_later` enqueues :data:`notice_deliver`
+with the notification's id once the transaction commits), never inside the request. The sender is pluggable
 (``SHANGQUAN["SMS_SENDER"]``); :class:`LogSender` is for development: it logs the number
 masked and the parameters hidden, and production refuses to start with it (settings).
 
@@ -24,7 +24,7 @@ import hashlib
 import hmac
 import logging
 import secrets
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Protocol
 
 from django.conf import settings
@@ -34,7 +34,7 @@ from django.utils.module_loading import import_string
 from django_tasks import task
 
 from .masking import phone_mask
-from .models import OneTimeCode
+from .models import Notification, OneTimeCode, Profile
 
 logger = logging.getLogger("shangquan.notify")
 
@@ -106,18 +106,31 @@ def sms_message(*, to: str, template: str, params: dict[str, str]) -> SmsMessage
                       params={k: str(params[k])[:PARAM_MAX] for k in spec.params})
 
 
+# --- notices: the number is looked up when the text leaves -----------------------------
+def verified_phone(*, user_id: int) -> str | None:
+    """The number its holder proved with a code; never one somebody typed."""
+    return (Profile.objects.filter(user_id=user_id, phone_verified_at__isnull=False)
+            .exclude(phone=None).values_list("phone", flat=True).first())
+
+
 @task()
-def sms_deliver(*, to: str, sign_name: str, template: str, template_code: str,
-                params: dict[str, str]) -> None:
-    get_sender().send(SmsMessage(to=to, sign_name=sign_name, template=template,
-                                 template_code=template_code, params=params))
+def notice_deliver(*, notification_id: int) -> bool:
+    """Text a notification's title to its holder. The task carries only the row's id: the
+    number is read now, so none sits in the task table, and a number erased or no longer
+    verified meanwhile is not texted."""
+    row = Notification.objects.filter(pk=notification_id).values_list("user_id", "title").first()
+    phone = verified_phone(user_id=row[0]) if row else None
+    if phone is None:
+        logger.info("notice %s: no verified phone, not texted", notification_id)
+        return False
+    get_sender().send(sms_message(to=phone, template="notice", params={"title": row[1]}))
+    return True
 
 
-def sms_send(*, to: str, template: str, params: dict[str, str]) -> SmsMessage:
-    """Queue one SMS, sent by the worker after the current transaction commits."""
-    message = sms_message(to=to, template=template, params=params)
-    transaction.on_commit(lambda: sms_deliver.enqueue(**asdict(message)))
-    return message
+def notice_send_later(*, notification: Notification) -> None:
+    """Queue the notification's SMS, sent by the worker after the current transaction
+    commits (never inside the request)."""
+    transaction.on_commit(lambda: notice_deliver.enqueue(notification_id=notification.pk))
 
 
 # --- one-time codes: derived, never stored --------------------------------------------

@@ -328,11 +328,9 @@ def notification_send(*, district: District, user, title: str, body: str = "",
     note = Notification.objects.create(district=district, user=user, title=title[:120],
                                        body=body, link=link, kind=kind, digest_pending=digest)
     if sms and mode == NotificationPreference.Mode.IMMEDIATE:
-        # Only to a number its holder proved with a code: never to one somebody typed.
-        profile = Profile.objects.filter(user=user, phone_verified_at__isnull=False).exclude(
-            phone=None).first()
-        if profile is not None:
-            notify.sms_send(to=profile.phone, template="notice", params={"title": title})
+        # Only to a number its holder proved with a code (the worker looks it up again)
+        if notify.verified_phone(user_id=user.pk) is not None:
+            notify.notice_send_later(notification=note)
     return note
 
 
@@ -525,15 +523,15 @@ def notification_digest_send(*, actor: Any) -> int:
     groups: dict[tuple[int, int], list[int]] = {}
     for pk, user_id, district_id in rows:
         groups.setdefault((user_id, district_id), []).append(pk)
-    phones = dict(Profile.objects.filter(user_id__in={u for u, _d in groups},
-                                         phone_verified_at__isnull=False)
-                  .exclude(phone=None).values_list("user_id", "phone"))
+    phones = set(Profile.objects.filter(user_id__in={u for u, _d in groups},
+                                        phone_verified_at__isnull=False)
+                 .exclude(phone=None).values_list("user_id", flat=True))
     for (user_id, district_id), pks in groups.items():
         title = _("今日汇总：您有 %(n)s 条新消息") % {"n": len(pks)}
-        Notification.objects.create(district_id=district_id, user_id=user_id, title=title[:120],
-                                    kind=notification_kinds.GENERAL)
+        digest = Notification.objects.create(district_id=district_id, user_id=user_id,
+                                             title=title[:120], kind=notification_kinds.GENERAL)
         if user_id in phones:
-            notify.sms_send(to=phones[user_id], template="notice", params={"title": title})
+            notify.notice_send_later(notification=digest)
     Notification.objects.filter(pk__in=[pk for pk, _u, _d in rows]).update(digest_pending=False)
     audit_record(actor=actor, district=None, object_type="core.notification", object_id="*",
                  action="core.notification.digest",

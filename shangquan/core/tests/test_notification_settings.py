@@ -26,7 +26,7 @@ def resident(north):
 
 def test_modes_are_honoured(north, resident, monkeypatch):
     sent = []
-    monkeypatch.setattr(services.notify, "sms_send", lambda **kw: sent.append(kw))
+    monkeypatch.setattr(services.notify, "notice_send_later", lambda **kw: sent.append(kw))
     send = dict(district=north.district, user=resident, title="进展", sms=True,
                 kind="workorders.progress")
     assert services.notification_send(**send) is not None and len(sent) == 1  # default
@@ -45,7 +45,7 @@ def test_modes_are_honoured(north, resident, monkeypatch):
 
 def test_digest_collects_and_never_sends_empty(north, resident, monkeypatch):
     sent = []
-    monkeypatch.setattr(services.notify, "sms_send", lambda **kw: sent.append(kw))
+    monkeypatch.setattr(services.notify, "notice_send_later", lambda **kw: sent.append(kw))
     assert services.notification_digest_send(actor=SYSTEM) == 0  # nothing kept: nothing sent
     services.notification_preferences_set(actor=resident, user=resident,
                                           modes={"workorders.progress": "digest"})
@@ -55,7 +55,7 @@ def test_digest_collects_and_never_sends_empty(north, resident, monkeypatch):
                                     order=order, department=north.department)
     assert sent == [] and Notification.objects.filter(user=resident, digest_pending=True).count() == 1
     assert services.notification_digest_send(actor=SYSTEM) == 1
-    assert len(sent) == 1 and "1" in sent[0]["params"]["title"]
+    assert len(sent) == 1 and "1" in sent[0]["notification"].title
     assert Notification.objects.filter(user=resident, title__contains="今日汇总").count() == 1
     assert services.notification_digest_send(actor=SYSTEM) == 0  # sent once
     assert len(sent) == 1

@@ -238,6 +238,31 @@ def test_notifications_text_only_a_verified_phone(north, django_capture_on_commi
     assert notify.SENT[-1].template == "notice"
 
 
+def test_a_notices_task_carries_no_phone_and_reads_the_number_when_it_sends(
+        north, django_capture_on_commit_callbacks, settings):
+    """The task row (queued in the database, as in production) holds only the
+    notification's id; a number no longer verified when the worker runs is not texted."""
+    from django_tasks_db.models import DBTaskResult
+
+    proved = _sign_in("13800138134", django_capture_on_commit_callbacks)
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend",
+                                  "QUEUES": ["default"]}}
+    with django_capture_on_commit_callbacks(execute=True):
+        note = services.notification_send(district=north.district, user=proved,
+                                           title="您反映的问题已办结", sms=True)
+    queued = DBTaskResult.objects.get(task_path__endswith="notice_deliver")
+    assert queued.args_kwargs["kwargs"] == {"notification_id": note.pk}
+    assert "8134" not in json.dumps(queued.args_kwargs)
+    sent_before = len(notify.SENT)
+    assert notify.notice_deliver.call(notification_id=note.pk) is True
+    assert [m.to for m in notify.SENT[sent_before:]] == ["13800138134"]
+    assert notify.SENT[-1].params == {"title": "您反映的问题已办结"}
+    # the number is no longer verified (or was erased) before the worker ran: no text
+    Profile.objects.filter(user=proved).update(phone_verified_at=None)
+    assert notify.notice_deliver.call(notification_id=note.pk) is False
+    assert len(notify.SENT) == sent_before + 1
+
+
 # --- erasure (PIPL art. 47) --------------------------------------------------------------
 def _trail_of(user) -> list[int]:
     return list(AuditLog.objects.filter(actor=user).values_list("pk", flat=True))
