@@ -8,9 +8,10 @@ message names one of our templates (``TEMPLATES``: its parameters, in order), an
 deployment maps it to the provider's approved code (``SHANGQUAN["SMS_TEMPLATES"]``).
 
 Messages leave through a task (:func:`notice_send_later` enqueues :data:`notice_deliver`
-with the notification's id once the transaction commits), never inside the request. The sender is pluggable
-(``SHANGQUAN["SMS_SENDER"]``); :class:`LogSender` is for development: it logs the number
-masked and the parameters hidden, and production refuses to start with it (settings).
+with the notification's id once the transaction commits), never inside the request. The
+sender is pluggable (``SHANGQUAN["SMS_SENDER"]``); :class:`LogSender` is for development:
+it logs the number masked and the parameters hidden, and production refuses to start with
+it (settings).
 
 A one-time code never sits in the task table: :func:`otp_send_later` queues
 :data:`otp_deliver` with the code's row id and a random nonce, and the worker derives the

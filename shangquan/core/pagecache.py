@@ -71,10 +71,12 @@ def shareable(request: HttpRequest) -> bool:
 
 
 def shared_page(request: HttpRequest, cache: PageCache, key: tuple, stamp: Hashable,
-                render: Callable[[dict], HttpResponse], *, max_age: int = 30) -> HttpResponse:
+                render: Callable[[dict], HttpResponse], *, share: bool = True,
+                max_age: int = 30) -> HttpResponse:
     """The page for an anonymous visitor from ``cache`` when it holds ``stamp``, else
-    rendered by ``render(extra_context)`` and kept. Signed-in visitors get it fresh."""
-    if not shareable(request):
+    rendered by ``render(extra_context)`` and kept. Signed-in visitors, and pages the
+    caller says are this visitor's own (``share=False``), are rendered fresh."""
+    if not (share and shareable(request)):
         response = render({})
     else:
         body = cache.get(key, stamp)

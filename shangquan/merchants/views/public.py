@@ -27,8 +27,5 @@ def public_page(request: HttpRequest, token: str) -> HttpResponse:
             "title": fragment["title"], "district_name": fragment["district"],
             "body": mark_safe(fragment["html"]), **extra})  # our own template's output
 
-    if request.GET:  # ?lang= and the like: not one of the shared pages
-        response = page({})
-        response["Cache-Control"] = "private, max-age=30"
-        return response
-    return shared_page(request, PAGES, cache_key(token), stamp, page)
+    # ?lang= and the like: not one of the shared pages
+    return shared_page(request, PAGES, cache_key(token), stamp, page, share=not request.GET)

@@ -70,11 +70,11 @@ def map_view(request: HttpRequest, code: str) -> HttpResponse:
                          "open": c["open_now"]} for c in cards], **extra})
 
     version = public.map_version(district_id)
-    if version is None or lat is not None or lon is not None or \
-            set(request.GET) - {"kind", "amenity", "open"}:
-        return page({})
+    # the visitor's position (distance) or unknown parameters: this visitor's own page
+    share = version is not None and lat is None and lon is None and \
+        not set(request.GET) - {"kind", "amenity", "open"}
     key = (district_id, get_language() or "zh-hans", kind, amenity, open_now)
-    return shared_page(request, public.MAPS, key, version, page)
+    return shared_page(request, public.MAPS, key, version, page, share=share)
 
 
 @require_http_methods(["GET", "POST"])
