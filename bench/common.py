@@ -90,6 +90,14 @@ def free_port() -> int:
 @contextlib.contextmanager
 def server(url: str, *, workers: int = 2, **extra: str):
     """A real uvicorn server (``shangquan run``) on a free loopback port."""
+    with server_process(url, workers=workers, **extra) as (base, _pid):
+        yield base
+
+
+@contextlib.contextmanager
+def server_process(url: str, *, workers: int = 2, **extra: str):
+    """``server``, yielding ``(base, pid)``: the pid of ``shangquan run`` (its workers are
+    its child processes), e.g. to read their resident memory from ``/proc``."""
     port = free_port()
     proc = subprocess.Popen([PY, "-m", "shangquan.cli", "run", "--no-worker", "--port",
                              str(port), "--workers", str(workers)],
@@ -108,7 +116,7 @@ def server(url: str, *, workers: int = 2, **extra: str):
             if proc.poll() is not None:
                 raise RuntimeError(proc.stderr.read().decode()[-3000:])
             time.sleep(0.2)
-        yield base
+        yield base, proc.pid
     finally:
         proc.terminate()
         with contextlib.suppress(subprocess.TimeoutExpired):
