@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 
 from django.conf import settings
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -48,6 +48,84 @@ class DistrictScoped(models.Model):
 
     class Meta:
         abstract = True
+
+
+class PublicToken(models.Model):
+    """Reference table: the token a printed QR code carries → the district of its row.
+
+    A poster carries only ``/m/<token>/`` (a merchant) or ``/s/<token>/`` (a liaison
+    station), so the token is looked up before any district is known. The row itself is
+    unique per ``(district, token)``, which a database distributed by district can check;
+    this small table, replicated to every node, keeps the token unique everywhere and
+    tells which district (shard) to ask. Written with the row, however it is created
+    (:class:`PublicTokenQuerySet`, :meth:`PublicTokenOwner.save`).
+    """
+
+    kind = models.CharField(max_length=40)  # the owning model's label, lower case
+    token = models.CharField(max_length=24)
+    district = models.ForeignKey(District, on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "token"], name="public_token_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.token} → {self.district_id}"
+
+
+def public_tokens_register(model: type[models.Model], rows: list[models.Model]) -> None:
+    """Reserve the tokens of freshly created ``rows`` of ``model`` (a PublicTokenOwner)."""
+    field = model.public_token_field
+    PublicToken.objects.bulk_create([
+        PublicToken(kind=model._meta.label_lower, token=getattr(row, field),
+                    district_id=row.district_id) for row in rows])
+
+
+class PublicTokenQuerySet(models.QuerySet):
+    """``bulk_create`` reserves the new rows' tokens in :class:`PublicToken` too."""
+
+    def bulk_create(self, objs, *args, **kwargs):
+        with transaction.atomic(using=self.db, savepoint=False):
+            created = super().bulk_create(objs, *args, **kwargs)
+            public_tokens_register(self.model, list(created))
+        return created
+
+
+class PublicTokenOwner(models.Model):
+    """Abstract: a district row found by a printed token (see :class:`PublicToken`)."""
+
+    public_token_field = "public_token"
+
+    objects = PublicTokenQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            return super().save(*args, **kwargs)
+        with transaction.atomic(using=kwargs.get("using") or "default", savepoint=False):
+            super().save(*args, **kwargs)
+            public_tokens_register(type(self), [self])
+
+
+class DistrictOneToOneField(models.OneToOneField):
+    """A one-to-one link between two rows of one district.
+
+    For the ORM it is a one-to-one (the reverse accessor returns one row). In the
+    database the column alone is not unique: the model declares
+    ``UniqueConstraint(fields=["district", <field>])`` instead, because a distributed
+    database (Citus, district as distribution key) checks a unique index only within a
+    shard. Both rows carry the same district (set from the parent by the service that
+    links them), so the pair constraint means the same as the column's.
+    ``core/tests/test_distribution.py`` fails a model whose one-to-one has no such
+    constraint.
+    """
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._unique = False
 
 
 class Department(DistrictScoped):
@@ -151,8 +229,11 @@ class ApiToken(models.Model):
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, null=True,
                              blank=True, related_name="api_tokens")
+    # This table is looked up before the district is known (a reference table when the
+    # database is distributed by district), so it keeps the device's id without a
+    # database foreign key to the distributed device table; Django still cascades.
     device = models.ForeignKey(Device, on_delete=models.CASCADE, null=True, blank=True,
-                               related_name="tokens")
+                               related_name="tokens", db_constraint=False)
     name = models.CharField(_("用途"), max_length=80, blank=True)
     prefix = models.CharField(max_length=12, db_index=True)
     key_hash = models.CharField(max_length=64, unique=True)
@@ -238,7 +319,10 @@ class AuditSealedActor(models.Model):
     (PIPL art. 47) deletes it with them.
     """
 
-    audit = models.OneToOneField(AuditLog, on_delete=models.CASCADE, related_name="+")
+    # A reference table (looked up by a city admin across districts): the audit row's id
+    # without a database foreign key to the distributed audit log, which is never deleted.
+    audit = models.OneToOneField(AuditLog, on_delete=models.CASCADE, related_name="+",
+                                 db_constraint=False)
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
                              related_name="+")
     created_at = models.DateTimeField(default=timezone.now)

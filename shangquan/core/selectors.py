@@ -16,7 +16,16 @@ from . import policies
 from .audit import action_label
 from .errors import NotFound, PermissionDenied
 from .masking import phone_mask
-from .models import AuditLog, Department, Device, District, Membership, Notification, Profile
+from .models import (
+    AuditLog,
+    Department,
+    Device,
+    District,
+    Membership,
+    Notification,
+    Profile,
+    PublicToken,
+)
 from .pii import phone_normalize
 
 M = TypeVar("M", bound=models.Model)
@@ -28,6 +37,30 @@ def district_get_public(*, code: str) -> District:
         return District.objects.get(code=str(code).upper(), is_active=True)
     except District.DoesNotExist:
         raise NotFound() from None
+
+
+# token → district id of printed codes; a mapping never changes once written, so each
+# worker remembers it (bounded) and a crowd scanning one poster costs no extra query.
+_token_districts: dict[tuple[str, str], int] = {}
+
+
+def public_token_district_id(*, model: type[models.Model], token: str) -> int:
+    """The district of the row behind a printed token (core.PublicToken), or NotFound.
+
+    The first step of every look-up by a token alone: the row itself is then fetched
+    with its district, as a database distributed by district needs.
+    """
+    key = (model._meta.label_lower, str(token))
+    found = _token_districts.get(key)
+    if found is None:
+        found = (PublicToken.objects.filter(kind=key[0], token=key[1])
+                 .values_list("district_id", flat=True).first())
+        if found is None:
+            raise NotFound()
+        if len(_token_districts) > 50000:  # bounded: forget everything rather than grow
+            _token_districts.clear()
+        _token_districts[key] = found
+    return found
 
 
 def access_district(*, user: Any, code: str) -> District:
