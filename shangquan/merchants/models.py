@@ -9,7 +9,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
-from shangquan.core.models import DistrictScoped
+from shangquan.core.models import DistrictScoped, PublicTokenOwner
 
 
 def new_public_token() -> str:
@@ -77,7 +77,7 @@ class PartyBadge(models.TextChoices):
     OPERATOR = "operator", _("党员经营户")
 
 
-class Merchant(DistrictScoped):
+class Merchant(PublicTokenOwner, DistrictScoped):
     # The console page the audit log links to (core/templatetags/audit_tags.audit_link).
     AUDIT_URL = ("merchants:detail", "merchant_id")
     class Status(models.TextChoices):
@@ -88,7 +88,7 @@ class Merchant(DistrictScoped):
     LicenceKind = LicenceKind
     PartyBadge = PartyBadge
 
-    public_token = models.CharField(max_length=16, unique=True, default=new_public_token,
+    public_token = models.CharField(max_length=16, default=new_public_token,
                                     editable=False)
     name = models.CharField(_("商户名称"), max_length=100)
     licence_no = models.CharField(_("营业执照号"), max_length=32)
@@ -132,6 +132,9 @@ class Merchant(DistrictScoped):
         verbose_name = _("商户")
         verbose_name_plural = _("商户")
         constraints = [
+            # Also reserved city-wide in core.PublicToken (a poster carries only the token).
+            models.UniqueConstraint(fields=["district", "public_token"],
+                                    name="merchant_public_token_unique"),
             models.UniqueConstraint(fields=["district", "licence_no"],
                                     name="merchant_licence_unique_per_district"),
             models.CheckConstraint(condition=Q(status__in=["open", "suspended", "deregistered"]),
@@ -173,7 +176,8 @@ class MerchantStaff(DistrictScoped):
         verbose_name = _("商户人员")
         verbose_name_plural = _("商户人员")
         constraints = [
-            models.UniqueConstraint(fields=["merchant", "user"], name="merchant_staff_unique"),
+            models.UniqueConstraint(fields=["district", "merchant", "user"],
+                                    name="merchant_staff_unique"),
         ]
 
     def __str__(self) -> str:
@@ -259,7 +263,8 @@ class DutyAssignment(DistrictScoped):
         verbose_name = _("值守安排")
         verbose_name_plural = _("值守安排")
         constraints = [
-            models.UniqueConstraint(fields=["roster", "date"], name="duty_one_per_day"),
+            models.UniqueConstraint(fields=["district", "roster", "date"],
+                                    name="duty_one_per_day"),
         ]
         indexes = [models.Index(fields=["district", "date"])]
 
@@ -282,7 +287,7 @@ class DutySwap(DistrictScoped):
         verbose_name = _("换班申请")
         verbose_name_plural = _("换班申请")
         constraints = [
-            models.UniqueConstraint(fields=["roster", "merchant", "date"],
+            models.UniqueConstraint(fields=["district", "roster", "merchant", "date"],
                                     name="duty_swap_unique"),
         ]
 

@@ -14,6 +14,7 @@ from django.utils.translation import get_language
 from shangquan.core.errors import NotFound
 from shangquan.core.extensions import collect
 from shangquan.core.pagecache import PageCache
+from shangquan.core.selectors import public_token_district_id
 
 from .models import Merchant
 from .selectors import merchant_get_public, steward_today
@@ -88,7 +89,9 @@ def merchant_stamp(token: str) -> float:
     known = _stamps.get(token)
     if known is not None and known[0] > now:
         return known[1]
-    stamp = (Merchant.objects.filter(public_token=token, district__is_active=True)
+    district_id = public_token_district_id(model=Merchant, token=token)
+    stamp = (Merchant.objects.filter(district_id=district_id, public_token=token,
+                                     district__is_active=True)
              .values_list("updated_at", flat=True).first())
     if stamp is None:
         raise NotFound()

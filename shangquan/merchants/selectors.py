@@ -12,7 +12,7 @@ from shangquan.core import policies
 from shangquan.core.errors import NotFound
 from shangquan.core.inputs import form_int
 from shangquan.core.models import District
-from shangquan.core.selectors import access_scoped
+from shangquan.core.selectors import access_scoped, public_token_district_id
 
 from .categories import STANDARD_CATEGORIES
 from .models import (
@@ -27,10 +27,12 @@ from .models import (
 
 def merchant_get_public(*, token: str) -> Merchant:
     """The merchant behind a QR code (with what the public page shows), or NotFound."""
+    token = str(token)[:16]
+    district_id = public_token_district_id(model=Merchant, token=token)
     try:
         merchant = (Merchant.objects
                     .select_related("district", "grid", "association", "party_member")
-                    .get(public_token=str(token)[:16]))
+                    .get(district_id=district_id, public_token=token))
     except Merchant.DoesNotExist:
         raise NotFound() from None
     if not merchant.district.is_active:
