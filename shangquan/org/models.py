@@ -9,7 +9,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
-from shangquan.core.models import DistrictScoped
+from shangquan.core.models import DistrictScoped, PublicTokenOwner
 
 
 def new_station_token() -> str:
@@ -87,7 +87,8 @@ class AllianceMember(DistrictScoped):
         verbose_name = _("联盟成员单位")
         verbose_name_plural = _("联盟成员单位")
         constraints = [
-            models.UniqueConstraint(fields=["alliance", "unit"], name="alliance_member_unique"),
+            models.UniqueConstraint(fields=["district", "alliance", "unit"],
+                                    name="alliance_member_unique"),
             models.CheckConstraint(condition=~Q(alliance=F("unit")),
                                    name="alliance_member_not_self"),
         ]
@@ -181,7 +182,7 @@ class InstructorAssignment(DistrictScoped):
         verbose_name = _("指导员派驻")
         verbose_name_plural = _("指导员派驻")
         constraints = [
-            models.UniqueConstraint(fields=["instructor", "unit"],
+            models.UniqueConstraint(fields=["district", "instructor", "unit"],
                                     name="instructor_assignment_unique"),
         ]
 
@@ -189,14 +190,16 @@ class InstructorAssignment(DistrictScoped):
         return f"{self.instructor} → {self.unit}"
 
 
-class LiaisonStation(DistrictScoped):
+class LiaisonStation(PublicTokenOwner, DistrictScoped):
     """流动党员联络站 with its own QR code."""
+
+    public_token_field = "token"
 
     name = models.CharField(_("名称"), max_length=80)
     address = models.CharField(_("地址"), max_length=200, blank=True)
     unit = models.ForeignKey(OrgUnit, on_delete=models.SET_NULL, null=True, blank=True,
                              related_name="stations", verbose_name=_("所属组织"))
-    token = models.CharField(max_length=16, unique=True, default=new_station_token,
+    token = models.CharField(max_length=16, default=new_station_token,
                              editable=False)
     is_active = models.BooleanField(_("启用"), default=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -207,6 +210,9 @@ class LiaisonStation(DistrictScoped):
         verbose_name_plural = _("联络站")
         constraints = [
             models.UniqueConstraint(fields=["district", "name"], name="station_name_unique"),
+            # Also reserved city-wide in core.PublicToken (the QR code carries only it).
+            models.UniqueConstraint(fields=["district", "token"],
+                                    name="liaison_station_token_unique"),
         ]
 
     def __str__(self) -> str:

@@ -12,7 +12,7 @@ from shangquan.core import policies
 from shangquan.core.errors import NotFound
 from shangquan.core.inputs import form_int
 from shangquan.core.models import District
-from shangquan.core.selectors import access_scoped
+from shangquan.core.selectors import access_scoped, public_token_district_id
 
 from .models import (
     Agreement,
@@ -111,8 +111,11 @@ def station_list(*, district: District) -> QuerySet[LiaisonStation]:
 
 
 def station_get_public(*, token: str) -> LiaisonStation:
+    token = str(token)[:16]
+    district_id = public_token_district_id(model=LiaisonStation, token=token)
     try:
-        station = LiaisonStation.objects.select_related("district").get(token=str(token)[:16])
+        station = (LiaisonStation.objects.select_related("district")
+                   .get(district_id=district_id, token=token))
     except LiaisonStation.DoesNotExist:
         raise NotFound() from None
     if not station.district.is_active:
