@@ -16,7 +16,7 @@ from shangquan.core.errors import NotFound
 from shangquan.core.selectors import access_district, access_scoped, department_list
 from shangquan.core.selectors import district_get_public as public_district
 
-from . import selectors, services
+from . import intake, selectors, services
 from .forms import grid_by_id, merchant_by_token
 from .kpi import DIMENSIONS, kpi_by, kpi_by_period, kpi_totals
 from .models import Category, Escalation, WorkOrder
@@ -502,7 +502,7 @@ def public_categories(request: HttpRequest, code: PathStr):
 @public_router.post("workorders/{code}/reports", auth=OPTIONAL_AUTH, response={201: CreatedOut})
 def public_report(request: HttpRequest, code: PathStr, payload: ReportIn):
     """随手拍 without an account (when the category allows) or with a resident's token."""
-    district = public_district(code=code)
+    district = intake.public_district(code=code)
     return Status(201, _created(_submit(request, district, payload, public=True)))
 
 
@@ -511,7 +511,7 @@ def public_report(request: HttpRequest, code: PathStr, payload: ReportIn):
 def public_report_form(request: HttpRequest, code: PathStr, payload: Form[ReportIn],
                        photos: File[list[UploadedFile]] = None):
     """The same as multipart/form-data, with up to 9 photos."""
-    district = public_district(code=code)
+    district = intake.public_district(code=code)
     return Status(201, _created(_submit(request, district, payload, photos or (),
                                         public=True)))
 

@@ -8,15 +8,17 @@ notifies the people concerned after commit.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
 from shangquan.core import live, policies, ratelimit
@@ -30,11 +32,11 @@ from shangquan.core.errors import (
     ValidationFailed,
 )
 from shangquan.core.models import Department, Device, District, Membership
-from shangquan.core.pii import phone_normalize, photos_clean
+from shangquan.core.pii import phone_normalize, photo_clean, photos_clean
 from shangquan.core.roles import Role
 from shangquan.core.services import notification_send
 
-from . import rollup
+from . import intake, rollup
 from .catalog import PUBLIC_PLACE_CATEGORIES, SEED_CATEGORIES
 from .metoo_reads import followers as metoo_followers
 from .models import (
@@ -56,6 +58,7 @@ from .selectors import board_channel, settings_get
 from .states import WORK_ORDER, is_ended
 
 MAX_DESCRIPTION = 2000
+log = logging.getLogger("shangquan.workorders")
 
 
 # --- categories and settings -------------------------------------------------------
@@ -167,16 +170,16 @@ def category_create(*, actor: Any, district: District, code: str, name: str,
 def _ticket_number(district: District, now: dt.datetime) -> str:
     """``<CODE>-<yyyymmdd>-<seq>``: the day's counter row is locked, so no two orders share it."""
     day = rollup.local_day(now)
-    counter = TicketCounter.objects.select_for_update(of=("self",)).filter(district=district, day=day).first()
-    if counter is None:
-        try:
-            with transaction.atomic():
-                counter = TicketCounter.objects.create(district=district, day=day, last=0)
-        except IntegrityError:  # another writer created today's row: wait for its lock
-            counter = TicketCounter.objects.select_for_update(of=("self",)).get(district=district, day=day)
-    counter.last += 1
-    counter.save(update_fields=["last"])
-    return f"{district.code}-{day:%Y%m%d}-{counter.last:04d}"
+    # One UPSERT (SQLite ≥ 3.35, PostgreSQL): creates the day's row or takes its lock and
+    # moves it on; a concurrent writer waits for our commit, then counts after us.
+    table = connection.ops.quote_name(TicketCounter._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (district_id, day, last) VALUES (%s, %s, 1) "
+            f"ON CONFLICT (district_id, day) DO UPDATE SET last = {table}.last + 1 "
+            "RETURNING last", [district.pk, connection.ops.adapt_datefield_value(day)])
+        last = cursor.fetchone()[0]
+    return f"{district.code}-{day:%Y%m%d}-{last:04d}"
 
 
 def _event(order: WorkOrder, action: str, actor: Any, note: str = "", *,
@@ -274,8 +277,7 @@ def work_order_submit(*, actor: Any, district: District, category_code: str, des
         raise PermissionDenied(_("您不能通过该渠道提交"), code="channel_not_allowed")
     if device is not None and device.district_id != district.pk:
         raise NotFound()
-    category = Category.objects.filter(district=district, code=category_code,
-                                       is_active=True).select_related("department").first()
+    category = intake.active_category(district=district, code=category_code)
     if category is None:
         raise ValidationFailed(_("请选择问题类别"), code="unknown_category",
                                details={"category": category_code})
@@ -300,7 +302,8 @@ def work_order_submit(*, actor: Any, district: District, category_code: str, des
     lat, lon = _check_location(latitude, longitude)
     if lat is None and merchant is not None and merchant.latitude is not None:
         lat, lon = merchant.latitude, merchant.longitude
-    cleaned = photos_clean(list(photos)) if photos else []
+    # The photos are checked now and re-encoded without EXIF/GPS by the task (below).
+    held = intake.photos_hold(list(photos)) if photos else []
     with transaction.atomic():
         now = timezone.now()
         order = WorkOrder(
@@ -318,24 +321,63 @@ def work_order_submit(*, actor: Any, district: District, category_code: str, des
                 getattr(profile, "display_name", "") or actor.get_full_name() or "")[:60]
             order.reporter_phone = order.reporter_phone or getattr(profile, "phone", "") or ""
         order.save()
-        for photo in cleaned:
-            Photo.objects.create(district=district, order=order, kind=Photo.Kind.REPORT,
-                                 image=photo.content, width=photo.width, height=photo.height)
         # An anonymous report names nobody: not in the timeline, not in the audit row
         # (there the signed-in filer is sealed for a city admin: core.audit_record).
         # (Hotline staff who type in an anonymous caller's report are named as usual.)
         hidden = is_anonymous and not staff_entry
-        _event(order, "submit", None if hidden else actor, _("已受理，等待派单"))
-        rollup.apply(district, None, rollup.contribution(order))
         audit_record(actor=actor, district=district, obj=order, action="workorders.order.submit",
                      anonymous=hidden,
                      after={"number": order.number, "category": category.code,
                             "channel": channel, "anonymous": is_anonymous,
-                            "photos": len(cleaned),
+                            "photos": len(held),
                             "device": device.pk if device is not None else None})
-        _notify(order, _members(district, Role.COMMITTEE), _("新工单待派单：%(n)s %(c)s")
-                % {"n": order.number, "c": category.name}, description[:80])
+        # The timeline's first entry, the KPI counters, the committee's notices and the
+        # dispatch board's refresh are not the reporter's to wait for, nor the photos'
+        # re-encoding: one task, queued in this transaction (it exists iff the order
+        # does), runs them after the commit.
+        day, buckets = rollup.contribution(order)
+        import_string("shangquan.workorders.tasks.order_submitted").enqueue(
+            order.pk, actor=None if hidden or not authenticated else actor.pk,
+            day=day.isoformat(), buckets=[[dim, key, vec] for (dim, key), vec in buckets.items()],
+            photos=held)
     return order
+
+
+def _submitted(*, order_id: int, actor: int | None, day: str,
+               buckets: list, photos: list[str] = ()) -> None:
+    """After an intake (the task ``order_submitted``): the "已受理" event dated when the
+    order came in, its KPI contribution as it was then (later transitions add their own
+    deltas, so the order of the two does not matter), the photos stripped of EXIF/GPS
+    and re-encoded (only then does a row name them) and the committee's notices."""
+    order = WorkOrder.objects.select_related("district", "category").filter(pk=order_id).first()
+    if order is None:
+        return
+    with transaction.atomic():
+        if order.events.filter(action="submit").exists():  # run once, whatever the retries
+            return
+        done = []
+        for name in photos:
+            path = intake.held_photo(name)
+            if not path.exists():
+                continue
+            try:
+                photo = photo_clean(path.read_bytes())
+            except ValidationFailed:  # passed the check at intake, yet does not decode
+                log.warning("workorders: photo of order %s dropped (does not decode)", order.pk)
+            else:
+                Photo.objects.create(district_id=order.district_id, order=order,
+                                     kind=Photo.Kind.REPORT, image=photo.content,
+                                     width=photo.width, height=photo.height)
+            done.append(path)
+        transaction.on_commit(lambda: [p.unlink(missing_ok=True) for p in done])
+        live.publish(board_channel(order.district_id))  # the dispatch boards
+        Event.objects.create(district_id=order.district_id, order=order, action="submit",
+                             status=Status.SUBMITTED, note=_("已受理，等待派单"), public=True,
+                             actor_id=actor, created_at=order.created_at)
+        rollup.apply(order.district, None, (dt.date.fromisoformat(day),
+                                            {(dim, key): vec for dim, key, vec in buckets}))
+        _notify(order, _members(order.district, Role.COMMITTEE), _("新工单待派单：%(n)s %(c)s")
+                % {"n": order.number, "c": order.category.name}, order.description[:80])
 
 
 # --- the loop -----------------------------------------------------------------------
