@@ -14,7 +14,15 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from . import extensions, idempotency, notification_kinds, notify, policies, ratelimit
+from . import (
+    extensions,
+    idempotency,
+    notification_kinds,
+    notify,
+    policies,
+    ratelimit,
+    tokenuse,
+)
 from .actors import SYSTEM
 from .audit import audit_record, audited, snapshot
 from .errors import Conflict, NotAuthenticated, NotFound, PermissionDenied, ValidationFailed
@@ -98,7 +106,9 @@ def token_resolve(*, raw: str) -> ApiToken | None:
         return None
     now = timezone.now()
     if token.last_used_at is None or now - token.last_used_at > timedelta(minutes=5):
-        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+        # Written by this process's token-use thread within seconds, in one batch: the
+        # request itself writes nothing for it (core/tokenuse.py).
+        tokenuse.note(token.pk, now)
     return token
 
 
