@@ -258,35 +258,60 @@ class Feed:
     refresh: float = 15.0
     local_refresh: float = 0.5
     _lock: threading.Lock = field(default_factory=threading.Lock)
-    _rendered: dict[str, tuple[int, bytes]] = field(default_factory=dict)
+    # language → (version, when its rendering began, the event bytes)
+    _rendered: dict[str, tuple[int, float, bytes]] = field(default_factory=dict)
     _signature: Hashable = None
     _checked: float = 0.0
+    _claimed: float = 0.0
     renders: int = 0
 
     def interval(self) -> float:
         return self.local_refresh if backend_name() == "local" else self.refresh
 
-    def cached(self, version: int, language: str) -> bytes | None:
+    def cached(self, version: int, language: str, *, since: float | None = None) -> bytes | None:
+        """The rendering of ``version``, if there is one; with ``since``, only one whose
+        rendering began at or after that moment (it read the database after it)."""
         entry = self._rendered.get(language)
-        return entry[1] if entry and entry[0] == version else None
+        if not entry or entry[0] != version or (since is not None and entry[1] < since):
+            return None
+        return entry[2]
 
-    def event(self, version: int, language: str, *, fresh: bool = False) -> bytes:
+    def event(self, version: int, language: str, *, fresh: bool = False,
+              since: float | None = None) -> bytes:
         """The event for ``version``: rendered by the first stream that asks, shared by
-        the rest. A stream's first event is ``fresh`` (the cache may predate it)."""
-        if not fresh and (body := self.cached(version, language)) is not None:
+        the rest. A stream's first event must not predate the stream (a change made
+        elsewhere may not have moved the version yet): it asks with ``since`` (when it
+        opened), and a rendering begun after that serves it, so a crowd of viewers
+        connecting at once costs one or two renderings, not one each. ``fresh`` alone
+        means since now."""
+        if fresh and since is None:
+            since = time.monotonic()
+        if (body := self.cached(version, language, since=since)) is not None:
             return body
         with self._lock:
-            if not fresh and (body := self.cached(version, language)) is not None:
+            if (body := self.cached(version, language, since=since)) is not None:
                 return body
+            began = time.monotonic()
             # What was rendered is what a later recheck compares against.
             self._signature = self.signature()
             body = self.render(language)
             self.renders += 1
-            self._rendered[language] = (version, body)
+            self._rendered[language] = (version, began, body)
             return body
 
     def due(self) -> bool:
         return time.monotonic() - self._checked >= self.interval()
+
+    def claim_recheck(self) -> bool:
+        """On the event loop: is this stream the one to run the due recheck? The others
+        skip it, so hundreds of open streams cost one thread hop per interval, not one
+        each (each hop queues behind the requests on the server's sync thread)."""
+        now = time.monotonic()
+        interval = self.interval()
+        if now - self._checked < interval or now - self._claimed < interval:
+            return False
+        self._claimed = now
+        return True
 
     def recheck(self) -> None:
         """Once per interval per process: bump the version if the signature moved."""
@@ -355,15 +380,17 @@ async def async_events(f: Feed, language: str, *, lifetime: float,
             while time.monotonic() - started < lifetime:
                 version = h.version(f.channel)
                 if version != seen:
-                    chunk = (f.cached(version, language) if seen >= 0 else None) or \
-                        await call(f.event)(version, language, fresh=seen < 0)
+                    since = started if seen < 0 else None
+                    chunk = f.cached(version, language, since=since) or \
+                        await call(f.event)(version, language, since=since)
                     seen = version
                     yield chunk
                     beat = time.monotonic()
                 elif time.monotonic() - beat > HEARTBEAT_SECONDS:
                     yield b": ping\n\n"
                     beat = time.monotonic()
-                if await h.await_change(f.channel, seen, f.interval()) == seen and f.due():
+                if (await h.await_change(f.channel, seen, f.interval()) == seen
+                        and f.claim_recheck()):
                     await call(f.recheck)()
     finally:
         # The stream's database work ran on a worker thread: give its connection back.
