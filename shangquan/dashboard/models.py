@@ -139,3 +139,64 @@ class ReportSubscription(DistrictScoped):
             models.CheckConstraint(condition=Q(kind__in=REPORT_KINDS),
                                    name="dashboard_subscription_kind"),
         ]
+
+
+# --- the 数据大屏's layout, per district, set by the committee (``layouts.py``) ---------
+
+SCREEN_COLUMNS = 4  # the stage's grid: 4 columns (8 on a wide design), rows shared equally
+SCREEN_ROWS = 3
+SCREEN_MAX_PANELS = 12
+REFRESH_MIN, REFRESH_MAX = 5, 3600
+
+
+class PanelKind(models.TextChoices):
+    TILES = "tiles", _("今日指标")
+    INDICATOR = "indicator", _("单项指标")
+    TREND = "trend", _("近 14 天走势")
+    MONTH = "month", _("本月各项比率")
+    CROWD = "crowd", _("客流区域")
+    MAP = "map", _("商圈地图")
+    HONOUR = "honour", _("红榜")
+
+
+class ScreenPanel(DistrictScoped):
+    """One panel of a district's big screen: what it shows (a kind, and for ``indicator``
+    one contributed indicator's key), where (its order; columns × rows it spans) and how
+    often its figures are recomputed. No rows for a district: the default layout."""
+
+    kind = models.CharField(_("面板类型"), max_length=12, choices=PanelKind.choices)
+    indicator = models.CharField(_("指标"), max_length=80, blank=True)
+    position = models.PositiveSmallIntegerField(_("顺序"))
+    width = models.PositiveSmallIntegerField(_("宽（列）"), default=1)
+    height = models.PositiveSmallIntegerField(_("高（行）"), default=1)
+    refresh_seconds = models.PositiveIntegerField(_("刷新间隔（秒）"), default=60)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["district", "position"]
+        verbose_name = _("大屏面板")
+        verbose_name_plural = _("大屏面板")
+        constraints = [
+            models.UniqueConstraint(fields=["district", "position"],
+                                    name="dashboard_panel_position_unique"),
+            # a kind once per screen; an indicator panel once per indicator
+            models.UniqueConstraint(fields=["district", "kind", "indicator"],
+                                    name="dashboard_panel_once"),
+            models.CheckConstraint(condition=Q(kind__in=PanelKind.values),
+                                   name="dashboard_panel_kind"),
+            models.CheckConstraint(
+                condition=(Q(kind=PanelKind.INDICATOR) & ~Q(indicator=""))
+                | (~Q(kind=PanelKind.INDICATOR) & Q(indicator="")),
+                name="dashboard_panel_indicator_iff_kind"),
+            models.CheckConstraint(condition=Q(width__gte=1, width__lte=SCREEN_COLUMNS),
+                                   name="dashboard_panel_width"),
+            models.CheckConstraint(condition=Q(height__gte=1, height__lte=SCREEN_ROWS),
+                                   name="dashboard_panel_height"),
+            models.CheckConstraint(condition=Q(refresh_seconds__gte=REFRESH_MIN,
+                                               refresh_seconds__lte=REFRESH_MAX),
+                                   name="dashboard_panel_refresh"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.indicator}".strip()

@@ -17,6 +17,8 @@ policies.register({
     "dashboard.report_view": VIEW,
     "dashboard.report_create": REPORT_MANAGE,
     "dashboard.snapshot_correct": REPORT_MANAGE,
+    # the big screen's panels: chosen and arranged by the district's committee
+    "dashboard.screen_configure": {Role.COMMITTEE},
 })
 
 AUDIT_ACTIONS = {
@@ -25,5 +27,10 @@ AUDIT_ACTIONS = {
     "dashboard.report.generate": _("生成数据报告"),
     "dashboard.report.download": _("下载数据报告"),
     "dashboard.subscription.update": _("修改报告订阅"),
+    "dashboard.panel.create": _("添加大屏面板"),
+    "dashboard.panel.update": _("修改大屏面板"),
+    "dashboard.panel.delete": _("删除大屏面板"),
+    "dashboard.layout.arrange": _("调整大屏面板顺序"),
+    "dashboard.layout.reset": _("恢复默认大屏布局"),
 }
 register_actions(AUDIT_ACTIONS)

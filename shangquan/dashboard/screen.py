@@ -1,20 +1,18 @@
 """The 数据大屏: a full-screen page per district (or the street's districts together),
 ECharts panels fed by one server-sent event stream (``core.live``, as the crowd board).
 
-Every open screen of the same scope shares one rendering per change and language: the
-feed's signature moves when today's figures move (work orders, crowd zones) and once a
-minute, so a screen is never more than about a minute behind while its stream is up. The
-browser shows a banner when the stream is down or the newest data is older than
-``STALE_SECONDS``.
-
-Today's tiles are measured live (no cache: the screen is the place where a new order
-must show); the 14-day trend and the month's rates come through ``selectors.value``
-(cached, shared with the KPI page).
+The panels are the district's layout (``layouts``: chosen by the committee, or the
+default), each computed by ``screen_panels`` and kept for its own refresh interval.
+Every open screen of the same scope and kind of viewer shares one rendering per change
+and language: the feed's signature moves when today's figures move (work orders, crowd
+zones), with the day, and with the slice of the shortest panel interval (at least once a
+minute), so each panel is sent again when its interval runs out. When the stream is down
+the browser polls each panel's JSON (``…/screen/panel/<slot>/``) at its interval. It shows
+a banner when the stream is down or the newest data is older than ``STALE_SECONDS``.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import time
 from typing import Any
@@ -23,44 +21,26 @@ from asgiref.sync import sync_to_async
 from django.apps import apps
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from shangquan.core import live, policies
-from shangquan.core.indicators import UP, Indicator, Measure
 from shangquan.core.models import District
 from shangquan.core.periods import Period
 from shangquan.core.selectors import access_district
 from shangquan.core.views import district_console_view
-from shangquan.crowd.selectors import board_data, board_signature
 
-from . import selectors
+from . import layouts, screen_panels, selectors
+from .layouts import Panel
+from .screen_panels import viewer
 
-# What the tiles show, in order (an indicator whose app is absent is left out).
-TILE_KEYS = (
-    "workorders.total", "workorders.response_rate", "workorders.resolution_rate",
-    "workorders.satisfaction_rate", "workorders.overdue", "crowd.peak_vs_capacity",
-    "ratings.outdoor_compliance", "stations.bookings_handled", "points.issued",
-    "activities.volunteer_hours",
-)
-TREND_KEYS = ("workorders.total", "workorders.satisfaction_rate")
-TREND_DAYS = 14
-RANK_KEY = "workorders.satisfaction_rate"  # the street screen ranks its districts by it
 STALE_SECONDS = 300  # the issue: a banner when data is older than 5 minutes
 DESIGN_SIZES = {"1920x1080": (1920, 1080), "3840x1080": (3840, 1080),
                 "3840x2160": (3840, 2160), "6656x1792": (6656, 1792)}
-
-
-def _chosen(keys: tuple[str, ...]) -> list[Indicator]:
-    by_key = {i.key: i for i in selectors.indicators()}
-    return [by_key[k] for k in keys if k in by_key]
-
-
-def _number(value: float | None) -> float | None:
-    return None if value is None else round(float(value), 1)
+TREND_DAYS = screen_panels.TREND_DAYS
 
 
 def screen_districts(*, user: Any, district: District, scope: str) -> list[District]:
@@ -75,112 +55,65 @@ def screen_districts(*, user: Any, district: District, scope: str) -> list[Distr
     return districts
 
 
-def _live(indicator: Indicator, districts: list[District], period: Period) -> Measure:
-    return selectors.combine(indicator, [indicator.measure(d, period.start, period.end)
-                                         for d in districts])
+def _panel_view(panel: Panel, districts: list[District], district: District, scope: str,
+                data: dict[str, Any]) -> dict[str, Any]:
+    kwargs = {"code": district.code, "slot": panel.slot}
+    url = reverse("dashboard:screen_panel", kwargs=kwargs)
+    return {"slot": panel.slot, "kind": panel.kind, "indicator": panel.indicator,
+            "title": panel.title, "width": panel.width, "height": panel.height,
+            "refresh": panel.refresh, "url": url + ("?scope=street" if scope == "street" else ""),
+            "data": data}
 
 
-def _cached(indicator: Indicator, districts: list[District], period: Period) -> Measure:
-    """One period's value through the KPI cache (and snapshots of closed periods), without
-    the previous period that ``selectors.value`` adds."""
-    return selectors.combine(indicator, [selectors._measure(indicator, d, period)
-                                         for d in districts])
-
-
-def _tile(indicator: Indicator, districts: list[District], today: Period,
-          code: str) -> dict[str, Any]:
-    now = _live(indicator, districts, today)
-    before = _cached(indicator, districts, today.previous())
-    change = None if now.value is None or before.value is None else now.value - before.value
-    better = None if not change else (change > 0) == (indicator.direction == UP)
-    drill = (reverse("dashboard:drill", kwargs={"code": code, "key": indicator.key})
-             + f"?period={today.label}") if indicator.breakdown or indicator.rows else ""
-    return {"key": indicator.key, "label": str(indicator.label), "unit": str(indicator.unit),
-            "module": str(indicator.module), "value": _number(now.value),
-            "previous": _number(before.value), "change": _number(change), "better": better,
-            "drill": drill}
-
-
-def _trend(indicators: list[Indicator], districts: list[District],
-           today: dt.date) -> dict[str, Any]:
-    days = [Period("day", today - dt.timedelta(days=n)) for n in range(TREND_DAYS - 1, -1, -1)]
-    series = []
-    for indicator in indicators:
-        values = []
-        for p in days:
-            if p.start == today:
-                values.append(_number(_live(indicator, districts, p).value))
-            else:
-                values.append(_number(_cached(indicator, districts, p).value))
-        series.append({"key": indicator.key, "label": str(indicator.label),
-                       "unit": str(indicator.unit), "values": values})
-    return {"days": [p.start.strftime("%m-%d") for p in days], "series": series}
-
-
-def _month(districts: list[District], today: dt.date) -> list[dict[str, Any]]:
-    month = Period.containing("month", today)
-    out = []
-    for indicator in selectors.indicators():
-        if indicator.unit != "%" or not month.finer_or_equal(indicator.period):
-            continue
-        out.append({"key": indicator.key, "label": str(indicator.label),
-                    "value": _number(_cached(indicator, districts, month).value),
-                    "direction": indicator.direction})
-    return out
-
-
-def _crowd(district: District) -> list[dict[str, Any]]:
-    if not apps.is_installed("shangquan.crowd"):
-        return []
-    return [{"name": z["name"], "percent": z["percent"], "level": z["level"],
-             "level_label": z["level_label"], "occupancy": z["occupancy"]}
-            for z in board_data(district=district)["zones"]]
-
-
-def _ranking(user: Any, today: dt.date) -> list[dict[str, Any]]:
-    try:
-        view = selectors.street_view(user=user, key=RANK_KEY,
-                                     period=Period.containing("month", today))
-    except Exception:  # the indicator's app is absent: no ranking panel
-        return []
-    return [{"name": r["name"], "value": _number(r["value"]), "rank": r.get("rank")}
-            for r in view["rows"]]
-
-
-def screen_data(*, user: Any, district: District, scope: str = "district") -> dict[str, Any]:
+def screen_data(*, user: Any, district: District, scope: str = "district",
+                fresh: bool = False) -> dict[str, Any]:
     """Everything one screen shows, as JSON-ready data (the page's first paint and every
-    event of its stream)."""
+    event of its stream): each configured panel's figures, from the panel cache unless
+    ``fresh``."""
     districts = screen_districts(user=user, district=district, scope=scope)
     today = timezone.localdate()
-    day = Period("day", today)
     now = timezone.now()
-    data: dict[str, Any] = {
+    panels = layouts.screen_layout(district=district, scope=scope)
+    get = screen_panels.panel_data if fresh else screen_panels.panel_cached
+    slot_user = user
+    return {
         "title": (_("%(name)s 数据大屏") % {"name": district.name} if scope != "street"
                   else _("街道数据大屏（%(n)d 个商圈）") % {"n": len(districts)}),
         "scope": scope, "today": today.isoformat(),
         "generated_at": int(now.timestamp() * 1000),
         "generated_label": timezone.localtime(now).strftime("%H:%M:%S"),
-        "tiles": [_tile(i, districts, day, district.code) for i in _chosen(TILE_KEYS)],
-        "trend": _trend(_chosen(TREND_KEYS), districts, today),
-        "month": _month(districts, today),
-        "month_label": Period.containing("month", today).label,
+        "panels": [_panel_view(p, districts, district, scope,
+                               get(p, user=slot_user, district=district, districts=districts,
+                                   today=today))
+                   for p in panels],
     }
-    if scope == "street":
-        data["ranking"] = _ranking(user, today)
-        data["ranking_label"] = str(_chosen((RANK_KEY,))[0].label) if data["ranking"] else ""
-    else:
-        data["zones"] = _crowd(district)
-    return data
 
 
-def screen_signature(*, districts: list[District]) -> tuple:
-    """Cheap: today's work-order counters and the crowd boards, plus the minute."""
+def panel_json(*, user: Any, district: District, slot: str, scope: str) -> dict[str, Any]:
+    """One panel, for a browser polling it at its own interval (the stream is down)."""
+    districts = screen_districts(user=user, district=district, scope=scope)
+    panel = layouts.panel_for_slot(district=district, slot=slot, scope=scope)
+    now = timezone.now()
+    data = screen_panels.panel_cached(panel, user=user, district=district, districts=districts)
+    return {"today": timezone.localdate().isoformat(),
+            "generated_at": int(now.timestamp() * 1000),
+            "generated_label": timezone.localtime(now).strftime("%H:%M:%S"),
+            "panel": _panel_view(panel, districts, district, scope, data)}
+
+
+def screen_signature(*, districts: list[District], panels: list[Panel] | None = None) -> tuple:
+    """Cheap: today's work-order counters and the crowd boards, the day (so "today"
+    resets at midnight), and the slice of the shortest panel refresh (at least each
+    minute), so every panel is sent again when its interval has run out."""
     today = Period("day", timezone.localdate())
-    parts: list[Any] = [int(time.time() // 60), today.start]
-    for indicator in _chosen(("workorders.total", "workorders.resolution_rate")):
-        m = _live(indicator, districts, today)
+    tick = min(60, screen_panels.shortest_refresh(panels or []))
+    parts: list[Any] = [int(time.time() // tick), today.start]
+    for indicator in screen_panels.chosen(("workorders.total", "workorders.resolution_rate")):
+        m = screen_panels.live(indicator, districts, today)
         parts.append((m.value, m.numerator, m.denominator))
     if apps.is_installed("shangquan.crowd"):
+        from shangquan.crowd.selectors import board_signature
+
         parts.extend(board_signature(district=d) for d in districts[:20])
     return tuple(parts)
 
@@ -190,8 +123,8 @@ def _event(data: dict) -> bytes:
     return f"event: screen\ndata: {body}\n\n".encode()
 
 
-def screen_channel(districts: list[District], scope: str) -> str:
-    return f"dashboard:screen:{scope}:" + ",".join(str(d.pk) for d in districts)
+def screen_channel(districts: list[District], scope: str, view: str = "all") -> str:
+    return f"dashboard:screen:{scope}:{view}:" + ",".join(str(d.pk) for d in districts)
 
 
 def screen_feed(user: Any, district: District, scope: str) -> live.Feed:
@@ -201,8 +134,23 @@ def screen_feed(user: Any, district: District, scope: str) -> live.Feed:
         with translation.override(language):
             return _event(screen_data(user=user, district=district, scope=scope))
 
-    return live.feed(screen_channel(districts, scope), render=render_event,
-                     signature=lambda: screen_signature(districts=districts))
+    def signature() -> tuple:
+        panels = layouts.screen_layout(district=district, scope=scope)
+        return screen_signature(districts=districts, panels=panels)
+
+    return live.feed(screen_channel(districts, scope, viewer(user, district)),
+                     render=render_event, signature=signature)
+
+
+# The map's tiles (高德, GCJ-02, allowed by the CSP); "" draws the layers on a plain
+# background (tests, a screen without internet).
+DEFAULT_TILE_URL = ("https://webrd0{s}.is.autonavi.com/appmaptile?lang=zh_cn&size=1&scale=1"
+                    "&style=8&x={x}&y={y}&z={z}")
+
+
+def map_tiles() -> tuple[str, bool]:
+    conf = getattr(settings, "SHANGQUAN", {}) or {}
+    return conf.get("SCREEN_TILE_URL", DEFAULT_TILE_URL), conf.get("SCREEN_TILES_GCJ02", True)
 
 
 def _design(raw: str) -> tuple[int, int]:
@@ -217,6 +165,7 @@ def screen_view(request: HttpRequest) -> HttpResponse:
     scope = "street" if request.GET.get("scope") == "street" else "district"
     data = screen_data(user=request.user, district=district, scope=scope)
     width, height = _design(request.GET.get("size", ""))
+    tiles, gcj = map_tiles()
     stream = reverse("dashboard:screen_stream", kwargs={"code": district.code})
     if scope == "street":
         stream += "?scope=street"
@@ -226,7 +175,10 @@ def screen_view(request: HttpRequest) -> HttpResponse:
         stale = STALE_SECONDS
     return render(request, "dashboard/screen.html", {
         "data": data, "scope": scope, "width": width, "height": height,
-        "wide": width > 2 * height, "stream": stream,
+        "wide": width > 2 * height, "stream": stream, "tile_url": tiles, "gcj02": gcj,
+        "has_map": any(p["kind"] == "map" for p in data["panels"]),
+        "may_configure": scope != "street" and policies.can(
+            request.user, "dashboard.screen_configure", district),
         "stale_seconds": stale, "street_possible":
             len(selectors.overseen_districts(user=request.user)) > 1})
 
@@ -245,3 +197,15 @@ async def screen_stream(request: HttpRequest, code: str) -> HttpResponse:
     district = await sync_to_async(_authorise)(user, code, scope)
     feed = await sync_to_async(screen_feed)(user, district, scope)
     return live.stream_response(request, feed)
+
+
+@district_console_view
+def screen_panel_view(request: HttpRequest, slot: str) -> JsonResponse:
+    """One panel's figures as JSON (polled by the screen while its stream is down)."""
+    district = request.district  # type: ignore[attr-defined]
+    scope = "street" if request.GET.get("scope") == "street" else "district"
+    data = panel_json(user=request.user, district=district, slot=slot, scope=scope)
+    response = JsonResponse(data, encoder=DjangoJSONEncoder,
+                            json_dumps_params={"ensure_ascii": False})
+    response["Cache-Control"] = "private, no-store"
+    return response

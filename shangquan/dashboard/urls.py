@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import drilldown, screen, views
+from . import drilldown, screen, screen_public, views
 
 app_name = "dashboard"
 
@@ -13,5 +13,11 @@ urlpatterns = [
     path("console/<str:code>/dashboard/screen/", screen.screen_view, name="screen"),
     path("console/<str:code>/dashboard/screen/stream/", screen.screen_stream,
          name="screen_stream"),
+    path("console/<str:code>/dashboard/screen/panel/<str:slot>/", screen.screen_panel_view,
+         name="screen_panel"),
+    path("console/<str:code>/dashboard/screen/layout/", views.screen_layout_view,
+         name="screen_layout"),
+    path("d/<str:code>/screen/", screen_public.lite_view, name="screen_lite"),
+    path("d/<str:code>/screen/data.json", screen_public.lite_data_view, name="screen_lite_data"),
     path("console/<str:code>/dashboard/drill/<str:key>/", drilldown.drill_view, name="drill"),
 ]

@@ -14,8 +14,15 @@ from shangquan.core.exports import PDF, XLSX
 from shangquan.core.periods import Period
 from shangquan.core.views import district_console_view
 
-from . import reports_render, selectors, services
-from .models import REPORT_KINDS
+from . import layouts, reports_render, screen_panels, selectors, services
+from .models import (
+    REFRESH_MAX,
+    REFRESH_MIN,
+    REPORT_KINDS,
+    SCREEN_COLUMNS,
+    SCREEN_MAX_PANELS,
+    SCREEN_ROWS,
+)
 
 
 @district_console_view
@@ -133,3 +140,53 @@ def snapshots_view(request: HttpRequest) -> HttpResponse:
         "error": error,
         "may_correct": policies.can(user, "dashboard.snapshot_correct", district)},
         status=status)
+
+
+# --- the big screen's layout (committee) ----------------------------------------------
+
+
+@district_console_view
+def screen_layout_view(request: HttpRequest) -> HttpResponse:
+    """Choose and arrange the big screen's panels from the indicators: add, resize, set a
+    refresh interval, move, remove, back to the default."""
+    district = request.district  # type: ignore[attr-defined]
+    user = request.user
+    policies.require(user, "dashboard.screen_configure", district)
+    error, status = "", 200
+    if request.method == "POST":
+        data = request.POST
+        action = data.get("action", "")
+        try:
+            if action == "add":
+                layouts.screen_panel_create(
+                    actor=user, district=district, kind=data.get("kind", ""),
+                    indicator=data.get("indicator", ""), width=data.get("width"),
+                    height=data.get("height"), refresh_seconds=data.get("refresh_seconds"))
+            elif action == "update":
+                layouts.screen_panel_update(
+                    actor=user, district=district, panel_id=data.get("panel"),
+                    width=data.get("width"), height=data.get("height"),
+                    refresh_seconds=data.get("refresh_seconds"))
+            elif action in ("up", "down"):
+                layouts.screen_panel_move(actor=user, district=district,
+                                          panel_id=data.get("panel"), direction=action)
+            elif action == "delete":
+                layouts.screen_panel_delete(actor=user, district=district,
+                                            panel_id=data.get("panel"))
+            elif action == "reset":
+                layouts.screen_layout_reset(actor=user, district=district)
+            else:
+                raise ValidationFailed(_("未知操作"), details={"action": action[:20]})
+            screen_panels.forget_panels(district.pk)
+            return redirect("dashboard:screen_layout", code=district.code)
+        except DomainError as exc:
+            if exc.status in (403, 404):
+                raise
+            error, status = str(exc.message), exc.status
+    rows = layouts.panel_rows(user=user, district=district)
+    return render(request, "dashboard/screen_layout.html", {
+        "rows": rows, "default": layouts.DEFAULT_LAYOUT if not rows else (),
+        "kinds": layouts.kind_choices(), "indicators": selectors.indicators(),
+        "error": error, "columns": range(1, SCREEN_COLUMNS + 1),
+        "heights": range(1, SCREEN_ROWS + 1), "refresh_min": REFRESH_MIN,
+        "refresh_max": REFRESH_MAX, "max_panels": SCREEN_MAX_PANELS}, status=status)

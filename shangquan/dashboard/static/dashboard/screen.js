@@ -21,14 +21,17 @@
   var data = JSON.parse(document.getElementById("screen-data").textContent);
   var charts = {};
 
-  function chart(id) {
+  function chart(panel, slot) {
     if (!window.echarts) return null;
-    var el = document.getElementById(id);
+    var el = panel.querySelector("[data-chart]");
     if (!el) return null;
-    if (!charts[id]) charts[id] = window.echarts.init(el, "dark", { renderer: "canvas" });
-    return charts[id];
+    if (!charts[slot]) charts[slot] = window.echarts.init(el, "dark", { renderer: "canvas" });
+    return charts[slot];
   }
-  function resizeCharts() { Object.keys(charts).forEach(function (k) { charts[k].resize(); }); }
+  function resizeCharts() {
+    Object.keys(charts).forEach(function (k) { charts[k].resize(); });
+    Object.keys(maps).forEach(function (k) { maps[k].map.invalidateSize(); });
+  }
 
   function setText(scope, sel, value) {
     var el = scope.querySelector(sel);
@@ -37,21 +40,46 @@
     return el;
   }
 
-  function renderTiles(tiles) {
-    tiles.forEach(function (t) {
-      var li = stage.querySelector("[data-key='" + t.key + "']");
-      if (!li) return;
-      setText(li, "[data-t=value]", t.value);
-      var ch = setText(li, "[data-t=change]", texts.since + " " + (t.change === null ? "—" : t.change));
+  function each(root, sel, fn) { Array.prototype.forEach.call(root.querySelectorAll(sel), fn); }
+
+  function renderTile(li, t) {
+    setText(li, "[data-t=value]", t.value);
+    var ch = setText(li, "[data-t=change]", texts.since + " " + (t.change === null ? "—" : t.change));
+    if (ch) {
       ch.classList.toggle("is-better", t.better === true);
       ch.classList.toggle("is-worse", t.better === false);
+    }
+  }
+
+  function renderTiles(el, d) {
+    (d.tiles || []).forEach(function (t) {
+      var li = el.querySelector("[data-key='" + t.key + "']");
+      if (li) renderTile(li, t);
     });
   }
 
   var BASE = { backgroundColor: "transparent", textStyle: { fontSize: 16 }, animation: false };
 
-  function renderTrend(trend) {
-    var c = chart("chart-trend");
+  function renderIndicator(el, d, slot) {
+    var t = d.indicator;
+    if (!t) return;
+    var fig = el.querySelector(".panel-figure");
+    if (fig) renderTile(fig, t);
+    setText(el, "[data-p=period]", t.period);
+    var c = chart(el, slot);
+    if (!c || !d.series) return;
+    c.setOption(Object.assign({}, BASE, {
+      tooltip: { trigger: "axis" },
+      grid: { left: 50, right: 20, top: 16, bottom: 28 },
+      xAxis: { type: "category", data: d.series.labels, axisLabel: { fontSize: 13 } },
+      yAxis: { type: "value", name: t.unit, max: t.unit === "%" ? 100 : null },
+      series: [{ name: t.label, type: "line", data: d.series.values, smooth: true,
+                 connectNulls: true, areaStyle: { opacity: 0.15 } }]
+    }), true);
+  }
+
+  function renderTrend(el, trend, slot) {
+    var c = chart(el, slot);
     if (!c || !trend) return;
     c.setOption(Object.assign({}, BASE, {
       legend: { top: 0, textStyle: { fontSize: 16 } },
@@ -67,48 +95,129 @@
     }), true);
   }
 
-  function renderMonth(month) {
-    var c = chart("chart-month");
-    if (!c || !month) return;
+  function renderBars(el, slot, labels, values, max) {
+    var c = chart(el, slot);
+    if (!c) return;
     c.setOption(Object.assign({}, BASE, {
       tooltip: {},
-      grid: { left: 150, right: 40, top: 10, bottom: 24 },
-      xAxis: { type: "value", max: 100 },
-      yAxis: { type: "category", data: month.map(function (m) { return m.label; }), inverse: true,
-               axisLabel: { fontSize: 14 } },
-      series: [{ type: "bar", data: month.map(function (m) { return m.value; }),
-                 label: { show: true, position: "right", formatter: "{c}" },
+      grid: { left: 150, right: 50, top: 10, bottom: 24 },
+      xAxis: { type: "value", max: max },
+      yAxis: { type: "category", data: labels, inverse: true, axisLabel: { fontSize: 14, width: 140, overflow: "truncate" } },
+      series: [{ type: "bar", data: values, label: { show: true, position: "right" },
                  itemStyle: { color: "#58a6ff" } }]
     }), true);
   }
 
-  function renderSide(d) {
-    var c = chart("chart-side");
-    if (!c) return;
-    var rows = d.scope === "street" ? (d.ranking || []) : (d.zones || []);
-    c.setOption(Object.assign({}, BASE, {
-      tooltip: {},
-      grid: { left: 130, right: 50, top: 10, bottom: 24 },
-      xAxis: { type: "value", max: d.scope === "street" ? 100 : null },
-      yAxis: { type: "category", inverse: true, axisLabel: { fontSize: 14 },
-               data: rows.map(function (r) { return r.name; }) },
-      series: [{ type: "bar", label: { show: true, position: "right" },
-                 data: rows.map(function (r) {
-                   return d.scope === "street" ? r.value
-                     : { value: r.percent, itemStyle: { color: LEVEL_COLOURS[r.level] || "#58a6ff" } };
-                 }) }]
-    }), true);
+  function renderMonth(el, d, slot) {
+    setText(el, "[data-p=month_label]", d.month_label);
+    var rows = d.month || [];
+    renderBars(el, slot, rows.map(function (m) { return m.label; }),
+               rows.map(function (m) { return m.value; }), 100);
+  }
+
+  function renderRanking(el, d, slot) {
+    var rows = d.ranking || [];
+    renderBars(el, slot, rows.map(function (r) { return r.name; }),
+               rows.map(function (r) { return r.value; }), 100);
+  }
+
+  function renderCrowd(el, d, slot) {
+    var rows = d.zones || [];
+    renderBars(el, slot, rows.map(function (r) { return r.name; }), rows.map(function (r) {
+      return { value: r.percent, itemStyle: { color: LEVEL_COLOURS[r.level] || "#58a6ff" } };
+    }), null);
+  }
+
+  function renderHonour(el, d) {
+    setText(el, "[data-p=period]", d.period);
+    function list(sel, items) {
+      var ul = el.querySelector(sel);
+      if (!ul) return;
+      ul.textContent = "";
+      if (!items.length) items = [texts.none];
+      items.forEach(function (text) {
+        var li = document.createElement("li");
+        li.textContent = text;
+        ul.appendChild(li);
+      });
+    }
+    list("[data-h=flags]", (d.flags || []).map(function (f) { return f.merchant + " · " + f.group; }));
+    list("[data-h=excellent]", d.excellent || []);
+  }
+
+  // --- the map: Leaflet, redrawn in place from each event -----------------------------
+  var maps = {};
+  function renderMap(el, d, slot) {
+    var box = el.querySelector("[data-map]");
+    if (!box || !window.L) return;
+    setText(el, "[data-p=open_total]", d.open_total);
+    setText(el, "[data-p=orders_total]", d.orders_total);
+    var gcj = box.dataset.gcj02 === "1" && box.dataset.tiles && window.SQCoords;
+    function ll(lat, lon) { return gcj ? window.SQCoords.wgs84ToGcj02(lat, lon) : [lat, lon]; }
+    var m = maps[slot];
+    if (!m) {
+      var map = L.map(box, { zoomControl: false, attributionControl: !!box.dataset.tiles,
+        keyboard: false, dragging: false, scrollWheelZoom: false, doubleClickZoom: false,
+        boxZoom: false, touchZoom: false, zoomSnap: 0.25 });
+      if (box.dataset.tiles) {
+        L.tileLayer(box.dataset.tiles, { subdomains: "1234", maxZoom: 19, attribution: "© 高德地图" }).addTo(map);
+      }
+      m = maps[slot] = { map: map, layer: L.layerGroup().addTo(map), fitted: false };
+    }
+    m.layer.clearLayers();
+    var points = [], drawn = { grids: 0, stations: 0, zones: 0, orders: 0 };
+    function add(layer, lat, lon) { points.push(ll(lat, lon)); m.layer.addLayer(layer); }
+    (d.zones || []).forEach(function (z) {
+      if (z.lat === null) return;
+      var colour = LEVEL_COLOURS[z.level] || "#58a6ff";
+      add(L.circle(ll(z.lat, z.lon), { radius: 70, color: "#d2a8ff", weight: 2, dashArray: "6 4",
+        fillColor: colour, fillOpacity: 0.35, interactive: false })
+        .bindTooltip(z.name + " " + z.percent + "%", { permanent: true, direction: "center" }), z.lat, z.lon);
+      drawn.zones++;
+    });
+    (d.grids || []).forEach(function (g) {
+      if (g.lat === null) return;
+      var colour = LEVEL_COLOURS[g.level] || "#3fb950";
+      add(L.circleMarker(ll(g.lat, g.lon), { radius: 7 + Math.min(g.open, 12), color: colour,
+        weight: 2, fillColor: colour, fillOpacity: 0.55, interactive: false }), g.lat, g.lon);
+      drawn.grids++;
+    });
+    (d.stations || []).forEach(function (s) {
+      add(L.circleMarker(ll(s.lat, s.lon), { radius: 6, color: s.open ? "#58a6ff" : "#8c959f",
+        weight: 3, fillColor: "#0b1526", fillOpacity: 1, interactive: false }), s.lat, s.lon);
+      drawn.stations++;
+    });
+    (d.orders || []).forEach(function (o) {
+      add(L.circleMarker(ll(o.lat, o.lon), { radius: 3.5, color: o.open ? "#ffffff" : "#8c959f",
+        weight: 1, fillOpacity: 0.9, interactive: false }), o.lat, o.lon);
+      drawn.orders++;
+    });
+    Object.keys(drawn).forEach(function (k) { box.dataset[k] = String(drawn[k]); });
+    if (!m.fitted) {
+      if (points.length > 1) m.map.fitBounds(points, { padding: [20, 20], maxZoom: 17 });
+      else if (d.centre) m.map.setView(ll(d.centre[0], d.centre[1]), 16);
+      else m.map.setView([39.9042, 116.4074], 12);
+      m.fitted = points.length > 1 || !!d.centre;
+    }
+  }
+
+  var RENDER = { tiles: renderTiles, indicator: renderIndicator, trend: function (el, d, s) { renderTrend(el, d, s); },
+                 month: renderMonth, ranking: renderRanking, crowd: renderCrowd, map: renderMap,
+                 honour: renderHonour };
+
+  function renderPanel(p) {
+    var el = document.getElementById("panel-" + p.slot);
+    var fn = RENDER[p.kind];
+    if (!el || !fn) return;
+    fn(el, p.data || {}, p.slot);
+    el.dataset.renders = String((+el.dataset.renders || 0) + 1);
   }
 
   function render(d) {
     setText(stage, "[data-s=title]", d.title);
     setText(stage, "[data-s=today]", d.today);
     setText(stage, "[data-s=generated_label]", d.generated_label);
-    setText(stage, "[data-s=month_label]", d.month_label);
-    renderTiles(d.tiles);
-    renderTrend(d.trend);
-    renderMonth(d.month);
-    renderSide(d);
+    (d.panels || []).forEach(renderPanel);
   }
 
   // --- the stream and the stale banner ------------------------------------------------
@@ -165,6 +274,31 @@
     }
   } catch (e) { /* private mode */ }
 
-  function start() { render(data); connect(); setInterval(checkStale, 1000); checkStale(); }
-  if (window.echarts) start(); else window.addEventListener("load", start);
+  // Each panel on its own interval: while the stream is down (or the browser has no
+  // EventSource) the panel asks for its own figures, without reloading the page.
+  function poll(p) {
+    if (connected && window.EventSource) return;
+    var xhr = new XMLHttpRequest();
+    xhr.open("GET", p.url);
+    xhr.setRequestHeader("Accept", "application/json");
+    xhr.onload = function () {
+      if (xhr.status !== 200) return;
+      var answer = JSON.parse(xhr.responseText);
+      renderPanel(answer.panel);
+      setText(stage, "[data-s=today]", answer.today);
+      setText(stage, "[data-s=generated_label]", answer.generated_label);
+      stage.dataset.polls = String(+stage.dataset.polls + 1);
+    };
+    xhr.send();
+  }
+  function schedulePolls() {
+    (data.panels || []).forEach(function (p) {
+      setInterval(function () { poll(p); }, Math.max(5, p.refresh) * 1000);
+    });
+  }
+
+  function start() {
+    render(data); connect(); schedulePolls(); setInterval(checkStale, 1000); checkStale();
+  }
+  if (document.readyState === "complete") start(); else window.addEventListener("load", start);
 })();
