@@ -81,6 +81,11 @@ def _memberships(user: Any) -> list[Membership]:
     return cached
 
 
+def member_districts(user: Any) -> list[District]:
+    """The districts of the user's active memberships (loaded with them, no query more)."""
+    return [m.district for m in _memberships(user)]
+
+
 def forget_memberships(user: Any) -> None:
     if hasattr(user, "_shangquan_memberships"):
         del user._shangquan_memberships

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from functools import lru_cache
 from typing import Any, TypeVar
 
 from django.apps import apps as django_apps
@@ -10,6 +11,7 @@ from django.contrib.auth import get_user_model
 from django.db import models
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from . import policies
@@ -64,7 +66,15 @@ def public_token_district_id(*, model: type[models.Model], token: str) -> int:
 
 
 def access_district(*, user: Any, code: str) -> District:
-    """The district if the user is a member of it (or a city admin); else NotFound."""
+    """The district if the user is a member of it (or a city admin); else NotFound.
+
+    A member's districts come with their memberships (one query per request, needed for
+    every permission check anyway), so the console's pages look nothing else up.
+    """
+    wanted = str(code).upper()
+    for district in policies.member_districts(user):
+        if district.code == wanted and district.is_active:
+            return district
     district = district_get_public(code=code)
     if not policies.is_member(user, district):
         raise NotFound()
@@ -134,19 +144,26 @@ def _local_midnight(day: dt.date) -> dt.datetime:
     return timezone.make_aware(dt.datetime.combine(day, dt.time()))
 
 
+@lru_cache(maxsize=4096)
+def _choice_label(kind: str, value: str, _language: str) -> str:
+    """A model's verbose name or an audit action's label, in the active language (fixed
+    for the process: the names are code, so translating them once per language is enough)."""
+    if kind == "action":
+        return action_label(value)
+    try:
+        return str(django_apps.get_model(value)._meta.verbose_name)
+    except (LookupError, ValueError):
+        return value
+
+
 def audit_filter_choices(*, district: District) -> dict[str, list[tuple[str, str]]]:
     """The object types and actions the district's log holds, with readable names."""
-    def type_label(value: str) -> str:
-        try:
-            return str(django_apps.get_model(value)._meta.verbose_name)
-        except (LookupError, ValueError):
-            return value
-
+    language = get_language() or ""
     rows = AuditLog.objects.filter(district=district)
     types = sorted(rows.values_list("object_type", flat=True).distinct())
     actions = sorted(rows.values_list("action", flat=True).distinct())
-    return {"object_types": [(t, type_label(t)) for t in types],
-            "actions": [(a, action_label(a)) for a in actions]}
+    return {"object_types": [(t, _choice_label("type", t, language)) for t in types],
+            "actions": [(a, _choice_label("action", a, language)) for a in actions]}
 
 
 def audit_get(*, user: Any, district: District, pk: Any) -> AuditLog:

@@ -109,8 +109,12 @@ def console_district(request: HttpRequest) -> HttpResponse:
     district = request.district
     recent = []
     if policies.can(request.user, "audit.view", district):
+        # The card shows the action, the object and the actor's label: not the rows'
+        # before/after JSON nor the actor's user row.
         recent = list(AuditLog.objects.filter(district=district)
-                      .select_related("actor").order_by("-created_at", "-id")[:8])
+                      .only("id", "district_id", "action", "actor_label", "object_type",
+                            "object_id", "object_repr", "created_at")
+                      .order_by("-created_at", "-id")[:8])
     notifications = list(selectors.notification_list(user=request.user, district=district)[:5])
     waiting, cards = homes.queue_cards(cards_for(request.user, district))
     return render(request, "core/console_home.html", {

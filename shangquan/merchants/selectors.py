@@ -91,6 +91,11 @@ def grid_list(*, district: District) -> QuerySet[Grid]:
             .annotate(n=Count("merchants")).order_by("name"))
 
 
+def grid_choices(*, district: District) -> QuerySet:
+    """(pk, name) of the district's grids, by name: for a picker (no counts, no leaders)."""
+    return Grid.objects.filter(district=district).order_by("name").values_list("pk", "name")
+
+
 def access_grid(*, district: District, grid_id: Any) -> Grid:
     return access_scoped(Grid, district=district, pk=grid_id)
 

@@ -70,3 +70,17 @@ def test_pages_outside_the_console_do_not_count_unread_notices(north):
     with CaptureQueriesContext(connection) as ctx:
         client.get(f"/console/{code}/audit/")
     assert not [q for q in ctx.captured_queries if "notification" in q["sql"].lower()]
+
+
+def test_the_console_frame_costs_three_queries(north):
+    """Session, user and memberships (which carry the district): nothing per page for
+    the menu, the district or the unread count (the scanner page reads nothing else)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = _signed_in(north.people[Role.COMMITTEE])
+    path = f"/console/{north.district.code}/activities/scanner/"
+    assert client.get(path).status_code == 200
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get(path).status_code == 200
+    assert len(ctx.captured_queries) <= 3, [q["sql"][:90] for q in ctx.captured_queries]
