@@ -4,8 +4,9 @@ written here.
 xlsx: a 概览 sheet, then one sheet per module, Chinese headers, numbers as numbers (a
 street's report has a column per district). PDF: the same tables and, per module, a bar
 chart of this period against the previous one drawn server-side (reportlab graphics),
-in the built-in STSong-Light CID font as the merchants' posters and the inspections'
-reports use, so Chinese needs no font file on the server or the reader.
+with the Chinese font embedded (``core.pdf_fonts``: the report's characters cut out of
+the machine's CJK font, as the ratings' certificates and the merchants' posters do), so
+the reader needs no 宋体 and the text extracts as the figures.
 """
 
 from __future__ import annotations
@@ -17,10 +18,10 @@ from xml.sax.saxutils import escape
 from openpyxl.styles import Alignment, Font, PatternFill
 
 from shangquan.core.exports import new_workbook, workbook_bytes, xlsx_append
+from shangquan.core.pdf_fonts import pdf_font
 
 from .selectors import ReportData, ReportRow, period_text
 
-FONT = "STSong-Light"
 HEAD = ["指标", "单位", "本期", "上期", "变化", "方向", "口径"]
 
 
@@ -82,7 +83,7 @@ def report_xlsx(data: ReportData) -> bytes:
     return workbook_bytes(wb)
 
 
-def _chart(rows: list[ReportRow], width: float) -> Any:
+def _chart(rows: list[ReportRow], width: float, font: str) -> Any:
     """This period against the previous one, per indicator (one unit per chart: the rates,
     else the counts), drawn as vectors into the PDF."""
     from reportlab.graphics.charts.barcharts import HorizontalBarChart
@@ -99,7 +100,7 @@ def _chart(rows: list[ReportRow], width: float) -> Any:
     chart.x, chart.y, chart.width, chart.height = 150, 20, width - 230, height - 30
     chart.data = [[r.previous or 0 for r in shown], [r.value or 0 for r in shown]]
     chart.categoryAxis.categoryNames = [f"{r.label}（{r.unit}）" for r in shown]
-    chart.categoryAxis.labels.fontName = FONT
+    chart.categoryAxis.labels.fontName = font
     chart.categoryAxis.labels.fontSize = 7
     chart.categoryAxis.labels.boxAnchor = "e"
     chart.categoryAxis.reverseDirection = True
@@ -111,7 +112,7 @@ def _chart(rows: list[ReportRow], width: float) -> Any:
     drawing.add(chart)
     legend = Legend()
     legend.x, legend.y = width - 70, height - 10
-    legend.fontName, legend.fontSize = FONT, 7
+    legend.fontName, legend.fontSize = font, 7
     legend.colorNamePairs = [(colors.HexColor("#BDBDBD"), "上期"),
                              (colors.HexColor("#C62828"), "本期")]
     drawing.add(legend)
@@ -123,17 +124,14 @@ def report_pdf(data: ReportData) -> bytes:
     from reportlab.lib.pagesizes import A4
     from reportlab.lib.styles import ParagraphStyle
     from reportlab.lib.units import mm
-    from reportlab.pdfbase import pdfmetrics
-    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
     from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
-    if FONT not in pdfmetrics.getRegisteredFontNames():
-        pdfmetrics.registerFont(UnicodeCIDFont(FONT))
-    title = ParagraphStyle("t", fontName=FONT, fontSize=16, leading=22, spaceAfter=4)
-    h2 = ParagraphStyle("h", fontName=FONT, fontSize=12, leading=16, spaceBefore=6,
+    font, _embedded = pdf_font(_pdf_texts(data))
+    title = ParagraphStyle("t", fontName=font, fontSize=16, leading=22, spaceAfter=4)
+    h2 = ParagraphStyle("h", fontName=font, fontSize=12, leading=16, spaceBefore=6,
                         spaceAfter=4)
-    body = ParagraphStyle("b", fontName=FONT, fontSize=8.5, leading=12)
-    small = ParagraphStyle("s", fontName=FONT, fontSize=7.5, leading=10)
+    body = ParagraphStyle("b", fontName=font, fontSize=8.5, leading=12)
+    small = ParagraphStyle("s", fontName=font, fontSize=7.5, leading=10)
     width = A4[0] - 30 * mm
     story: list[Any] = [
         Paragraph(escape(data.title), title),
@@ -159,7 +157,7 @@ def report_pdf(data: ReportData) -> bytes:
                                ("VALIGN", (0, 0), (-1, -1), "TOP")]))
         story.append(t)
         for unit_rows in (_split_by_unit(rows)):
-            chart = _chart(unit_rows, width)
+            chart = _chart(unit_rows, width, font)
             if chart is not None:
                 story += [Spacer(1, 2 * mm), chart]
         story.append(Spacer(1, 3 * mm))
@@ -168,6 +166,16 @@ def report_pdf(data: ReportData) -> bytes:
                             topMargin=15 * mm, bottomMargin=15 * mm, title=data.title)
     doc.build(story)
     return out.getvalue()
+
+
+def _pdf_texts(data: ReportData) -> list[str]:
+    """Every string the PDF draws (its font holds just these characters)."""
+    texts = [data.title, period_text(data.period), "统计周期：范围：生成时间：",
+             "指标本期上期变化", *(n for _c, n in data.districts)]
+    for module, rows in data.sections:
+        texts.append(module)
+        texts += [f"{r.label}（{r.unit}）" for r in rows]
+    return texts
 
 
 def _split_by_unit(rows: list[ReportRow]) -> list[list[ReportRow]]:
@@ -179,3 +187,17 @@ def _split_by_unit(rows: list[ReportRow]) -> list[list[ReportRow]]:
 
 def file_name(data_title: str, fmt: str) -> str:
     return f"{data_title.replace(' ', '_')}.{fmt}"
+
+
+def download_response(body: bytes, fmt: str, title: str) -> Any:
+    """The answer carrying a report's file (the console's download and the API's): its
+    Chinese title as the file name, RFC 5987 ``filename*`` (Django writes it for
+    non-ASCII names)."""
+    from django.http import HttpResponse
+    from django.utils.http import content_disposition_header
+
+    from shangquan.core.exports import PDF, XLSX
+
+    response = HttpResponse(body, content_type=XLSX if fmt == "xlsx" else PDF)
+    response["Content-Disposition"] = content_disposition_header(True, file_name(title, fmt))
+    return response

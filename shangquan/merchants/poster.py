@@ -1,49 +1,30 @@
 """Printable QR posters (PNG, SVG, PDF) for a merchant's public page.
 
 The code carries site_url() + /m/<public token>/ and nothing else: no internal id. The
-PDF uses reportlab's built-in STSong-Light CID font, so Chinese needs no font file;
-the PNG uses a CJK TrueType font when the machine has one.
+PDF embeds the Chinese it prints (``core.pdf_fonts``: a subset of the machine's CJK font,
+STSong-Light only on a machine without one); the PNG uses the same CJK font file.
 """
 
 from __future__ import annotations
 
 import io
-from functools import cache
-from pathlib import Path
 
-from django.conf import settings
 from django.urls import reverse
 from PIL import Image, ImageDraw, ImageFont
 
 from shangquan.core.links import absolute_url
 from shangquan.core.markup import tag
+from shangquan.core.pdf_fonts import cjk_font_path, pdf_font
 from shangquan.core.qr import pdf_modules, png_modules, qr_matrix, svg_modules
 
 from .models import Merchant
 
 FORMATS = {"png": "image/png", "svg": "image/svg+xml", "pdf": "application/pdf"}
-CJK_FONT_CANDIDATES = [
-    "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
-    "/usr/share/fonts/opentype/noto/NotoSerifCJK-Regular.ttc",
-    "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
-    "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc",
-    "/usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf",
-    "/usr/share/fonts/truetype/arphic/uming.ttc",
-]
 
 
 def poster_url(merchant: Merchant) -> str:
     path = reverse("merchants:public_page", kwargs={"token": merchant.public_token})
     return absolute_url(path)
-
-
-@cache
-def cjk_font_path() -> str | None:
-    configured = getattr(settings, "SHANGQUAN", {}).get("POSTER_FONT")
-    for candidate in [configured, *CJK_FONT_CANDIDATES]:
-        if candidate and Path(candidate).exists():
-            return candidate
-    return None
 
 
 def _font(size: int, *, cjk: bool) -> ImageFont.ImageFont:
@@ -123,22 +104,20 @@ def poster_svg(merchant: Merchant) -> bytes:
 def poster_pdf(merchants: list[Merchant]) -> bytes:
     """One A5 page per merchant (a batch prints a whole grid at once)."""
     from reportlab.lib.pagesizes import A5
-    from reportlab.pdfbase import pdfmetrics
-    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
     from reportlab.pdfgen import canvas
 
-    if "STSong-Light" not in pdfmetrics.getRegisteredFontNames():
-        pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
+    lines = [_lines(m) for m in merchants]
+    font, _embedded = pdf_font([*(t for line in lines for t in line), "商户二维码",
+                                "扫码查看商户信息 · 我要反映"])
     out = io.BytesIO()
     pdf = canvas.Canvas(out, pagesize=A5)
     width, height = A5
     pdf.setTitle("商户二维码")
-    for merchant in merchants:
-        name, district, place = _lines(merchant)
+    for merchant, (name, district, place) in zip(merchants, lines, strict=True):
         pdf.setFillColorRGB(0.72, 0.11, 0.11)
         pdf.rect(0, height - 70, width, 70, stroke=0, fill=1)
         pdf.setFillColorRGB(1, 1, 1)
-        pdf.setFont("STSong-Light", 20)
+        pdf.setFont(font, 20)
         pdf.drawCentredString(width / 2, height - 45, district)
         matrix = qr_matrix(poster_url(merchant))
         cell = (width - 120) / len(matrix)
@@ -146,9 +125,9 @@ def poster_pdf(merchants: list[Merchant]) -> bytes:
         pdf.setFillColorRGB(0, 0, 0)
         pdf_modules(pdf, matrix, left=left, top=top, cell=cell)
         bottom = top - len(matrix) * cell
-        pdf.setFont("STSong-Light", 26)
+        pdf.setFont(font, 26)
         pdf.drawCentredString(width / 2, bottom - 40, name)
-        pdf.setFont("STSong-Light", 13)
+        pdf.setFont(font, 13)
         pdf.setFillColorRGB(0.35, 0.35, 0.35)
         pdf.drawCentredString(width / 2, bottom - 66, "扫码查看商户信息 · 我要反映")
         if place:

@@ -1,26 +1,17 @@
 """Ceremony prints: certificates (荣誉证书) and plaques (牌匾), one per page, as PDF with
 the Chinese font embedded (a print shop's machine has no 宋体 to fall back on).
 
-The font is the one the merchants app's posters use (``merchants.poster.cjk_font_path``:
-Noto CJK on our machines). reportlab embeds TrueType outlines only, and Noto CJK's are
-CFF, so the batch's characters are cut out of it (fontTools' subsetter) and their curves
-turned quadratic (cu2qu) into a small TrueType font that reportlab embeds (``FontFile2``).
-A machine without any CJK font falls back on the merchants posters' STSong-Light (a CID
-font the reader supplies, not embedded).
+The font is embedded by ``core.pdf_fonts`` (shared with the merchants' posters and the
+dashboard's reports): the batch's characters cut out of the machine's Noto CJK into a
+small TrueType font (``FontFile2``); without any CJK font, STSong-Light (not embedded).
 """
 
 from __future__ import annotations
 
-import hashlib
 import io
-import logging
 from dataclasses import dataclass
-from functools import lru_cache
 
-from shangquan.merchants.poster import cjk_font_path
-
-FALLBACK_FONT = "STSong-Light"
-logging.getLogger("fontTools").setLevel(logging.WARNING)  # the subsetter talks at INFO
+from shangquan.core.pdf_fonts import pdf_font
 
 
 @dataclass(frozen=True)
@@ -35,91 +26,6 @@ class Page:
     issuer: str
     date: str
     detail: str = ""
-
-
-def _sfnt_index(path: str) -> int:
-    """In a collection (.ttc), the Simplified Chinese face; else 0."""
-    if not path.lower().endswith((".ttc", ".otc")):
-        return 0
-    from fontTools.ttLib import TTCollection
-
-    collection = TTCollection(path, lazy=True)
-    names = [font["name"].getDebugName(1) or "" for font in collection.fonts]
-    for i, name in enumerate(names):
-        if name.endswith(" SC") and "Mono" not in name:
-            return i
-    return 0
-
-
-def _truetype_subset(path: str, text: str) -> bytes:
-    """A TrueType (glyf) font holding just ``text``'s characters, from any OpenType font."""
-    from fontTools.pens.cu2quPen import Cu2QuPen
-    from fontTools.pens.ttGlyphPen import TTGlyphPen
-    from fontTools.subset import Options, Subsetter
-    from fontTools.ttLib import TTFont, newTable
-
-    font = TTFont(path, fontNumber=_sfnt_index(path))
-    options = Options()
-    options.layout_features, options.hinting, options.desubroutinize = [], False, True
-    options.notdef_outline, options.name_IDs = True, ["*"]
-    subsetter = Subsetter(options)
-    subsetter.populate(text=text)
-    subsetter.subset(font)
-    if "CFF " in font:  # PostScript outlines → quadratic TrueType outlines
-        order = font.getGlyphOrder()
-        glyph_set = font.getGlyphSet()
-        glyphs = {}
-        for name in order:
-            pen = TTGlyphPen(glyph_set)
-            glyph_set[name].draw(Cu2QuPen(pen, 1.0, reverse_direction=True))
-            glyphs[name] = pen.glyph()
-        font["loca"] = newTable("loca")
-        glyf = font["glyf"] = newTable("glyf")
-        glyf.glyphOrder, glyf.glyphs = order, glyphs
-        del font["CFF "]
-        if "VORG" in font:
-            del font["VORG"]
-        maxp = font["maxp"]
-        maxp.tableVersion = 0x00010000
-        for field in ("maxTwilightPoints", "maxStorage", "maxFunctionDefs",
-                      "maxInstructionDefs", "maxStackElements", "maxSizeOfInstructions",
-                      "maxComponentElements"):
-            setattr(maxp, field, 0)
-        maxp.maxZones = 1
-        font["post"].formatType = 3.0  # no glyph names needed
-        font["head"].glyphDataFormat = 0
-        font.sfntVersion = "\x00\x01\x00\x00"
-    out = io.BytesIO()
-    font.save(out)
-    return out.getvalue()
-
-
-@lru_cache(maxsize=8)
-def _embedded_font(path: str, text: str) -> str:
-    """Register (once per character set) and return the reportlab font name."""
-    from reportlab.pdfbase import pdfmetrics
-    from reportlab.pdfbase.ttfonts import TTFont
-
-    name = "SQCJK-" + hashlib.sha1(f"{path}\n{text}".encode()).hexdigest()[:10]
-    if name not in pdfmetrics.getRegisteredFontNames():
-        pdfmetrics.registerFont(TTFont(name, io.BytesIO(_truetype_subset(path, text))))
-    return name
-
-
-def pdf_font(text: str) -> tuple[str, bool]:
-    """(reportlab font name, embedded?) able to draw every character of ``text``."""
-    path = cjk_font_path()
-    if path:
-        try:
-            return _embedded_font(path, "".join(sorted(set(text))) or " "), True
-        except Exception:  # an unreadable font: print with the CID fallback
-            pass
-    from reportlab.pdfbase import pdfmetrics
-    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
-
-    if FALLBACK_FONT not in pdfmetrics.getRegisteredFontNames():
-        pdfmetrics.registerFont(UnicodeCIDFont(FALLBACK_FONT))
-    return FALLBACK_FONT, False
 
 
 def _page_texts(page: Page) -> list[str]:
