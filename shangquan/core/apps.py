@@ -28,6 +28,9 @@ class CoreConfig(AppConfig):
         collect("policies")
         checks.register(_contributions_resolve)
         dbguard.install()  # SQLite: the audit log's DELETE trigger asks a function of ours
+        from .sqlitewriters import install as sqlitewriters_install
+
+        sqlitewriters_install()  # SQLite: writers queue on a lock that wakes them at once
         from .inputs import install as inputs_install
 
         inputs_install()  # every save checks lengths and ranges against the model

@@ -135,3 +135,71 @@ def test_a_deactivated_category_stops_taking_reports_at_once(north):
     category.save()
     response = report(client, north.district.code, 5)
     assert response.status_code == 422 and response.json()["code"] == "unknown_category"
+
+
+# --- the other writes a crowd makes at once ------------------------------------------------
+# Each: the token, the district and the caller's membership (3), then the write itself.
+# A budget is what the write costs today; raise one only with a reason written beside it.
+def counted(client: Client, method: str, path: str, body: dict, **headers) -> list[str]:
+    import json
+
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.generic(method, path, json.dumps(body), content_type="application/json",
+                                  headers=headers)
+    assert response.status_code < 300, response.content
+    return statements(ctx)
+
+
+def bearer(user) -> dict:
+    from shangquan.core.services import token_issue
+
+    return {"Authorization": f"Bearer {token_issue(actor=user, user=user, name='t')[1]}"}
+
+
+def test_spot_check_stays_within_its_budget(north):
+    from shangquan.merchants.tests.factories import merchant_factory
+    from shangquan.scales.tests.factories import instrument_factory
+
+    shop = merchant_factory(north.district, name="老李肉铺", owner=north.people[Role.MERCHANT])
+    instruments = [instrument_factory(north.district, shop) for _ in range(2)]
+    auth = bearer(north.people[Role.DEPARTMENT])
+    client, path = Client(), f"/api/v1/districts/{north.district.code}/scales/checks"
+    for instrument in instruments:
+        sql = counted(client, "POST", path, {"instrument_id": instrument.pk, "load_g": "5000",
+                                             "indications": ["5000", "5005"]},
+                      **auth, **{"Idempotency-Key": uuid.uuid4().hex})
+    # + the key's claim and stored answer, the instrument (and its checker's department),
+    # the check, its audit row
+    assert len(sql) <= 11, "\n".join(sql)
+
+
+def test_reading_batch_stays_within_its_budget(north):
+    from shangquan.crowd.tests.factories import evening_start, gate_factory, reading, zone_factory
+
+    zone = zone_factory(north.district)
+    gate, raw = gate_factory(north.district, zone)
+    client = Client()
+    path = f"/api/v1/districts/{north.district.code}/crowd/readings"
+    start = evening_start()
+    for batch in range(2):
+        sql = counted(client, "POST", path, {"readings": [
+            {**reading(batch * 10 + i, start, entries=1, exits=1),
+             "ts": start.isoformat()} for i in range(10)]}, Authorization=f"Bearer {raw}")
+    # the device's token (with its district), the gate, the zone (locked), the batch's
+    # duplicates, one INSERT of the batch, the zone, the minute roll-up (read, previous,
+    # write): whatever the batch's size
+    assert len(sql) <= 11, "\n".join(sql)
+
+
+def test_vote_stays_within_its_budget(north):
+    from shangquan.deliberation.tests.factories import convention_factory, shop_owner
+
+    convention = convention_factory(north.district, status="voting")
+    client = Client()
+    path = f"/api/v1/public/deliberation/{north.district.code}/conventions/{convention.pk}/votes"
+    for _ in range(2):
+        owner, _shop = shop_owner(north.district)
+        sql = counted(client, "POST", path, {"choice": "yes"}, **bearer(owner))
+    # no write for the token's use (core/tokenuse.py, written in batches outside tests)
+    assert len([s for s in sql if "core_apitoken" in s and s.startswith("UPDATE")]) <= 1
+    assert len(sql) <= 10, "\n".join(sql)
