@@ -96,6 +96,14 @@ def grid_choices(*, district: District) -> QuerySet:
     return Grid.objects.filter(district=district).order_by("name").values_list("pk", "name")
 
 
+def grid_name(*, district: District, grid_id: Any) -> str:
+    """The name of one of the district's grids ("" for none or not a grid of the district)."""
+    if grid_id in (None, "") or not str(grid_id).isdigit():
+        return ""
+    return (Grid.objects.filter(district=district, pk=int(grid_id))
+            .values_list("name", flat=True).first() or "")
+
+
 def access_grid(*, district: District, grid_id: Any) -> Grid:
     return access_scoped(Grid, district=district, pk=grid_id)
 

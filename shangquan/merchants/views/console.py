@@ -41,6 +41,20 @@ def _filters(request: HttpRequest):
     return selectors.merchant_list(district=request.district, **_filter_args(request))
 
 
+# Up to this many grids a form lists them all; a larger district (2,500 grids at 25,000
+# shops) gets the searchable picker instead, so the page does not grow with the grids.
+GRID_SELECT_MAX = 200
+
+
+def _grid_picker(district, selected: str | None = None) -> dict:
+    """``grids``: (pk, name) pairs for a ``<select>``, or None for the picker (with
+    ``grid_name``, the selected grid's name)."""
+    grids = list(selectors.grid_choices(district=district)[:GRID_SELECT_MAX + 1])
+    if len(grids) <= GRID_SELECT_MAX:
+        return {"grids": grids, "grid_name": ""}
+    return {"grids": None, "grid_name": selectors.grid_name(district=district, grid_id=selected)}
+
+
 @district_console_view
 def merchant_list_view(request: HttpRequest) -> HttpResponse:
     policies.require(request.user, "merchant.view", request.district)
@@ -59,7 +73,7 @@ def merchant_list_view(request: HttpRequest) -> HttpResponse:
     page = Paginator(rows, 50).get_page(request.GET.get("page"))
     return render(request, "merchants/list.html", {
         "page": page, "categories": selectors.merchant_categories(district=district),
-        "grids": selectors.grid_choices(district=district),
+        **_grid_picker(district, request.GET.get("grid")),
         "associations": selectors.association_list(district=district),
         "can_manage": policies.can(request.user, "merchant.create", district),
         "can_export": policies.can(request.user, "merchant.export", district),
@@ -123,7 +137,7 @@ def merchant_detail_view(request: HttpRequest, merchant_id: int) -> HttpResponse
         "m": merchant, "phone": merchant.phone if can_see_phone(request.user, merchant)
         else phone_mask(merchant.phone),
         "photos": merchant.photos.all(), "staff": merchant.staff.select_related("user"),
-        "grids": selectors.grid_choices(district=district),
+        "grids": _grid_picker(district)["grids"],
         "associations": selectors.association_list(district=district),
         "statuses": Merchant.Status.choices, "badges": Merchant.PartyBadge.choices,
         "party_members": [(pk, f"{name} · {unit}") for pk, name, unit in
