@@ -13,4 +13,5 @@ CODES = register_error_codes("dashboard", {
     "unknown_section": 422,
     "bad_scope": 422,
     "report_no_data": 422,
+    "district_out_of_scope": 404,
 })

@@ -63,49 +63,80 @@ def measure_cache_key(district_id: int, key: str, period: Period) -> str:
     return f"dashboard:v1:{district_id}:{key}:{period.kind}:{period.start}"
 
 
+def frozen_cache_key(district_id: int, period: Period) -> str:
+    """A closed period's snapshots of one district, every indicator in one entry."""
+    return f"dashboard:v1:{district_id}:frozen:{period.kind}:{period.start}"
+
+
 def forget_cached(*, district_id: int, period: Period, keys: list[str]) -> None:
     """Drop cached values of a period (after its snapshots were written or corrected)."""
-    cache.delete_many([f"dashboard:v1:{district_id}:frozen:{period.kind}:{period.start}",
+    cache.delete_many([frozen_cache_key(district_id, period),
                        *(measure_cache_key(district_id, k, period) for k in keys)])
 
 
 def snapshot_values(*, district: District, period: Period) -> dict[str, Measure]:
     """A period's frozen values (``Snapshot``): the highest version of each indicator."""
-    out: dict[str, Measure] = {}
-    rows = Snapshot.objects.filter(district=district, kind=period.kind, start=period.start)
-    for key, v, num, den in rows.order_by("indicator", "version").values_list(
-            "indicator", "value", "numerator", "denominator"):
-        out[key] = Measure(v, num, den)  # a later version (a correction) wins
+    return snapshot_values_many(district_ids=[district.pk], period=period).get(district.pk, {})
+
+
+def snapshot_values_many(*, district_ids: list[int],
+                         period: Period) -> dict[int, dict[str, Measure]]:
+    """``snapshot_values`` of several districts in one query: district id → values."""
+    out: dict[int, dict[str, Measure]] = {}
+    rows = Snapshot.objects.filter(district_id__in=district_ids, kind=period.kind,
+                                   start=period.start)
+    for did, key, v, num, den in rows.order_by("district_id", "indicator", "version"
+                                               ).values_list("district_id", "indicator",
+                                                             "value", "numerator",
+                                                             "denominator"):
+        out.setdefault(did, {})[key] = Measure(v, num, den)  # a later version wins
     return out
 
 
-def _frozen(indicator: Indicator, district: District, period: Period) -> Measure | None:
-    """A closed period reads its snapshot, so history stays put when rows are edited
-    later; one query per district and period fills the cache for every indicator."""
-    marker = f"dashboard:v1:{district.pk}:frozen:{period.kind}:{period.start}"
-    if cache.get(marker) is not None:
-        return None  # the period was looked up: this indicator has no snapshot
-    frozen = snapshot_values(district=district, period=period)
-    cache.set_many({measure_cache_key(district.pk, k, period): (m.value, m.numerator,
-                                                                m.denominator)
-                    for k, m in frozen.items()}, CLOSED_SECONDS)
-    cache.set(marker, 1, CLOSED_SECONDS)
-    return frozen.get(indicator.key)
+def _measures(indicator: Indicator, districts: list[District],
+              period: Period) -> list[Measure]:
+    """One indicator's value for each of ``districts`` (in their order), as few queries
+    as the districts allow whatever their number: a closed period reads its snapshots
+    (one cache entry per district and period, filled for the missing districts by one
+    query), so history stays put when rows are edited later; what has no snapshot is
+    measured and cached (``CLOSED_SECONDS`` once closed, else ``LIVE_SECONDS``)."""
+    today = timezone.localdate()
+    closed = period.is_closed(today)
+    out: dict[int, Measure] = {}
+    if period.kind in SNAPSHOT_KINDS and closed:
+        markers = {d.pk: frozen_cache_key(d.pk, period) for d in districts}
+        found = cache.get_many(list(markers.values()))
+        unread = [pk for pk, marker in markers.items() if marker not in found]
+        if unread:
+            read = snapshot_values_many(district_ids=unread, period=period)
+            fresh = {markers[pk]: {k: (m.value, m.numerator, m.denominator)
+                                   for k, m in read.get(pk, {}).items()} for pk in unread}
+            cache.set_many(fresh, CLOSED_SECONDS)
+            found.update(fresh)
+        for pk, marker in markers.items():
+            hit = found[marker].get(indicator.key)
+            if hit is not None:
+                out[pk] = Measure(*hit)
+    rest = [d for d in districts if d.pk not in out]
+    if rest:
+        keys = {d.pk: measure_cache_key(d.pk, indicator.key, period) for d in rest}
+        cached = cache.get_many(list(keys.values()))
+        measured: dict[str, tuple] = {}
+        for d in rest:
+            hit = cached.get(keys[d.pk])
+            if hit is not None:
+                out[d.pk] = Measure(*hit)
+                continue
+            m = indicator.measure(d, period.start, period.end)
+            out[d.pk] = m
+            measured[keys[d.pk]] = (m.value, m.numerator, m.denominator)
+        if measured:
+            cache.set_many(measured, CLOSED_SECONDS if closed else LIVE_SECONDS)
+    return [out[d.pk] for d in districts]
 
 
 def _measure(indicator: Indicator, district: District, period: Period) -> Measure:
-    key = measure_cache_key(district.pk, indicator.key, period)
-    cached = cache.get(key)
-    if cached is not None:
-        return Measure(*cached)
-    today = timezone.localdate()
-    if period.kind in SNAPSHOT_KINDS and period.is_closed(today):
-        frozen = _frozen(indicator, district, period)
-        if frozen is not None:
-            return frozen
-    measure = indicator.measure(district, period.start, period.end)
-    cache.set(key, (measure.value, measure.numerator, measure.denominator),
-              CLOSED_SECONDS if period.is_closed(today) else LIVE_SECONDS)
+    [measure] = _measures(indicator, [district], period)
     return measure
 
 
@@ -178,7 +209,7 @@ def value(*, indicator: Indicator, districts: list[District], period: Period,
     _check(indicator, period)
 
     def over(p: Period) -> Measure:
-        return combine(indicator, [_measure(indicator, d, p) for d in districts])
+        return combine(indicator, _measures(indicator, districts, p))
 
     base = None
     if baseline is not None:
@@ -214,18 +245,23 @@ def street_view(*, user: Any, key: str, period: Period,
     if codes:
         allowed = {d.code: d for d in districts}
         missing = [c for c in codes if c not in allowed]
-        if missing:
-            raise NotFound()  # a district outside the caller's scope looks like none
+        if missing:  # a district outside the caller's scope looks like none
+            raise NotFound(_("没有您可查看的商圈：%(codes)s") % {"codes": "、".join(missing)},
+                           code="district_out_of_scope")
         districts = [allowed[c] for c in codes]
+    # each district's value and the previous period's: one batch each, not one per district
+    current = _measures(indicator, districts, period)
+    previous = _measures(indicator, districts, period.previous())
     rows = []
-    for district in districts:
-        v = value(indicator=indicator, districts=[district], period=period)
+    for district, now, then in zip(districts, current, previous, strict=True):
+        v = Value(indicator, period, now, then)
         rows.append({"code": district.code, "name": district.name, **v.as_dict()})
     ranked = sorted((r for r in rows if r["value"] is not None),
                     key=lambda r: r["value"], reverse=indicator.direction == UP)
     for rank, row in enumerate(ranked, 1):
         row["rank"] = rank
-    total = value(indicator=indicator, districts=districts, period=period) if districts else None
+    total = (Value(indicator, period, combine(indicator, current),
+                   combine(indicator, previous)) if districts else None)
     return {"indicator": indicator, "period": period, "rows": ranked + [
         r for r in rows if r["value"] is None], "total": total.as_dict() if total else None}
 
@@ -302,7 +338,7 @@ def report_data(*, districts: list[District], period: Period, sections: list[str
         if not period.finer_or_equal(indicator.period):
             continue
         v = value(indicator=indicator, districts=districts, period=period)
-        per = ([_measure(indicator, d, period).value for d in districts]
+        per = ([m.value for m in _measures(indicator, districts, period)]
                if len(districts) > 1 else [])
         grouped.setdefault(module, []).append(ReportRow(
             key=indicator.key, label=str(indicator.label), unit=str(indicator.unit),
@@ -329,17 +365,26 @@ def _reports_visible(*, user: Any, district: District):
     return qs.filter(Q(scope=ReportScope.DISTRICT, district=district) | streets)
 
 
-def report_list(*, user: Any, district: District) -> list[Any]:
+def report_queryset(*, user: Any, district: District):
+    """The reports the caller may read in this district, newest first (without files)."""
     policies.require(user, "dashboard.report_view", district)
-    return list(_reports_visible(user=user, district=district).order_by("-start", "kind", "pk"))
+    return _reports_visible(user=user, district=district).order_by("-start", "kind", "pk")
 
 
-def report_get(*, user: Any, district: District, pk: int) -> Any:
-    """One report the caller may read in this district, with its files; else NotFound."""
+def report_list(*, user: Any, district: District) -> list[Any]:
+    return list(report_queryset(user=user, district=district))
+
+
+def report_get(*, user: Any, district: District, pk: int, files: bool = True) -> Any:
+    """One report the caller may read in this district (its files too unless ``files``
+    is False); another district's, or a street's the caller does not read, is NotFound."""
     policies.require(user, "dashboard.report_view", district)
     visible = _reports_visible(user=user, district=district).values_list("pk", flat=True)
+    qs = Report.objects.select_related("district")
+    if not files:
+        qs = qs.defer("xlsx", "pdf")
     try:
-        return Report.objects.get(pk=pk, pk__in=visible)
+        return qs.get(pk=pk, pk__in=visible)
     except (Report.DoesNotExist, ValueError, TypeError):
         raise NotFound() from None
 

@@ -168,7 +168,9 @@ def _street_districts(*, actor: Any, street: str) -> list[District]:
     if not is_system(actor):
         overseen = {d.pk for d in selectors.overseen_districts(user=actor)}
         if not districts or any(d.pk not in overseen for d in districts):
-            raise NotFound()  # a street the caller does not oversee looks like none
+            # a street the caller does not oversee in full looks like none
+            raise NotFound(_("没有您可查看的街道：%(s)s") % {"s": street},
+                           code="district_out_of_scope")
     if not districts:
         raise NotFound()
     for d in districts:
@@ -184,6 +186,31 @@ def _sections_key(sections: list[str] | tuple[str, ...] | None) -> str:
         raise ValidationFailed(_("没有这个报告内容：%(s)s") % {"s": "、".join(unknown)},
                                code="unknown_section")
     return ",".join(m for m in known if m in chosen)  # the known order: one key per choice
+
+
+def report_request(*, actor: Any, district: District, period: str = "",
+                   kind: str | None = None, sections: list[str] | None = None,
+                   street: bool = False) -> tuple[Report, bool]:
+    """A report asked for by a person (the console's reports page and the API): ``period``
+    a label (``2026-W48`` …) or empty for the last closed period of ``kind`` (default a
+    week); ``street`` for the district's street over its districts. Every refusal is the
+    service's (``bad_period``, ``period_not_closed``, ``unknown_section``,
+    ``report_no_data``, ``district_out_of_scope``)."""
+    text = (period or "").strip()
+    if text:
+        chosen = selectors.period_parse(text=text)
+        if kind and chosen.kind != kind:
+            raise ValidationFailed(
+                _("统计周期 %(p)s 与报告类型不符") % {"p": chosen.label}, code="bad_period")
+    else:
+        kind = kind or "week"
+        if kind not in REPORT_KINDS:
+            raise ValidationFailed(_("报告按周、月或季度生成"), code="bad_period")
+        chosen = Period.containing(kind, selectors.today()).previous()
+    if street and not district.street:
+        raise ValidationFailed(_("该商圈不属于任何街道"), code="bad_scope")
+    target: dict[str, Any] = {"street": district.street} if street else {"district": district}
+    return report_generate(actor=actor, period=chosen, sections=sections, **target)
 
 
 @audited("dashboard.report.generate")
