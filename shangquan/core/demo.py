@@ -3,10 +3,16 @@
 ``demo_load`` builds the districts, their departments and one user per role, then
 calls ``load(ctx)`` in every app's ``demo.py`` (in INSTALLED_APPS order) so each
 module adds its own data. Everything is seeded, so two runs give the same data.
+
+``street_districts=N`` (``demo --street-districts N``, for the street's-view benchmark)
+adds N − 1 smaller sibling districts to 胜阳港街道 (``SYG002`` …), each with its own
+users and every app's demo data, and gives the demo street user (``syg-street``) its
+role in all of them, so the street oversees N districts.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -163,8 +169,27 @@ def _district_base(spec: DistrictSpec, index: int, logins: list) -> tuple:
     return district, departments, users, department_users
 
 
+STREET_SPEC = "SYG"  # the district whose street gets the siblings
+SIBLING_MERCHANTS = 12  # a sibling's base volume (× scale): many small districts
+
+
+def street_siblings(count: int) -> list[DistrictSpec]:
+    """``count`` − 1 small districts in the street of ``STREET_SPEC``, spread around it."""
+    spec = next(s for s in DISTRICTS if s.code == STREET_SPEC)
+    out = []
+    for n in range(2, count + 1):
+        out.append(dataclasses.replace(
+            spec, code=f"{spec.code}{n:03d}", name=f"{spec.name}第{n}片区",
+            description=f"{spec.street}辖区的第 {n} 个商圈片区（基准测试用）。",
+            lat=round(spec.lat + ((n % 10) - 5) * 0.004, 4),
+            lon=round(spec.lon + ((n // 10) - 5) * 0.004, 4),
+            merchants=SIBLING_MERCHANTS, associations=spec.associations[:1]))
+    return out
+
+
 def demo_load(*, scale: int = 1, seed: int = 2026, codes: list[str] | None = None,
-              progress: Callable[[str], None] = lambda msg: None) -> list[tuple]:
+              progress: Callable[[str], None] = lambda msg: None,
+              street_districts: int = 1) -> list[tuple]:
     logins: list[tuple[str, str, str, str]] = []
     User = get_user_model()
     if not User.objects.filter(username=ADMIN_USERNAME).exists():
@@ -172,12 +197,21 @@ def demo_load(*, scale: int = 1, seed: int = 2026, codes: list[str] | None = Non
                              display_name="市级管理员", is_superuser=True)
     logins.append(("*", "city admin (superuser)", ADMIN_USERNAME, DEMO_PASSWORD))
     loaders = list(collect("demo"))
-    for index, spec in enumerate(DISTRICTS):
-        if codes and spec.code not in codes:
-            continue
+    specs = [(i, s) for i, s in enumerate(DISTRICTS) if not codes or s.code in codes]
+    siblings = street_siblings(street_districts) if street_districts > 1 else []
+    street_user = None
+    for index, spec in specs + [(len(DISTRICTS) + n, s) for n, s in enumerate(siblings)]:
+        sibling = spec in siblings
         progress(f"· {spec.name} ({spec.code})")
         with transaction.atomic():
-            district, departments, users, department_users = _district_base(spec, index, logins)
+            district, departments, users, department_users = _district_base(
+                spec, index, [] if sibling else logins)  # siblings' logins: not printed
+            if spec.code == STREET_SPEC:
+                street_user = users[str(Role.STREET)]
+            elif sibling:
+                street_user = street_user or _demo_user(
+                    f"{STREET_SPEC.lower()}-{Role.STREET}", f"{spec.street}党工委")
+                _grant(district, street_user, Role.STREET)
         for module in loaders:
             ctx = DemoContext(district=district, spec=spec,
                               rng=random.Random(f"{seed}:{spec.code}:{module.__name__}"),

@@ -17,6 +17,9 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--scale", type=int, default=1,
                             help="multiply the volume (merchants, orders …) for benchmarks")
+        parser.add_argument("--street-districts", type=int, default=1,
+                            help="胜阳港街道 oversees this many districts (siblings of SYG, "
+                                 "for the street's-view benchmark)")
         parser.add_argument("--if-empty", action="store_true",
                             help="do nothing when districts already exist")
         parser.add_argument("--seed", type=int, default=2026)
@@ -24,7 +27,8 @@ class Command(BaseCommand):
         parser.add_argument("--production-ok", action="store_true",
                             help="load even with SHANGQUAN_ENV=production (known passwords!)")
 
-    def handle(self, *args, scale, if_empty, seed, only, production_ok=False, **options):
+    def handle(self, *args, scale, if_empty, seed, only, production_ok=False,
+               street_districts=1, **options):
         if getattr(settings, "PRODUCTION", False) and not production_ok:
             raise CommandError("SHANGQUAN_ENV=production: the demo has known passwords and a "
                                "superuser; pass --production-ok to load it anyway.")
@@ -38,7 +42,8 @@ class Command(BaseCommand):
         notify_log.setLevel(logging.WARNING)
         try:
             result = demo_load(scale=scale, seed=seed, codes=codes or None,
-                               progress=lambda msg: self.stdout.write(msg))
+                               progress=lambda msg: self.stdout.write(msg),
+                               street_districts=street_districts)
         finally:
             notify_log.setLevel(level)
         self.stdout.write(self.style.SUCCESS("Demo data loaded. 示例数据已载入。"))
