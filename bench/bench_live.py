@@ -23,9 +23,9 @@ import bench_crowd
 import common
 from common import database_urls, header, prepare, server
 
-os.environ.setdefault("SHANGQUAN_BENCH_PG", "postgres://postgres@127.0.0.1:5432/bench_live")
+# Our own databases (bench_crowd, imported above, has already claimed SHANGQUAN_BENCH_PG).
 os.environ.setdefault("SHANGQUAN_BENCH_SQLITE", str(common.VAR / "bench_live.sqlite3"))
-common.PG_URL = os.environ["SHANGQUAN_BENCH_PG"]
+PG_URL = os.environ.get("SHANGQUAN_BENCH_LIVE_PG", "postgres://postgres@127.0.0.1:5432/bench_live")
 
 QUIET_SECONDS = 6.0
 ROUNDS = 5
@@ -62,22 +62,30 @@ class Viewer:
         if b" 200 " not in status:
             raise RuntimeError(f"stream answered {status!r}")
         first = True
+        buffer = b""
         try:
             while True:
-                line = await reader.readline()
-                if not line:
+                # Whole reads, split into events here: one wake-up per event per viewer
+                # (not one per line), so the client keeps up with 500 streams.
+                chunk = await reader.read(1 << 20)
+                if not chunk:
                     return
-                if line.startswith(b"data: "):
-                    level = self.level_in(line)
-                    if level == "red" and self.level != "red":
-                        self.red_at = time.perf_counter()
-                    self.level = level
-                    self.changed.set()
-                    if first:
-                        first = False
-                        counter[0] += 1
-                        if counter[0] == total:
-                            connected.set()
+                buffer += chunk
+                *events, buffer = buffer.split(b"\n\n")
+                for event in events:
+                    for line in event.split(b"\n"):
+                        if not line.startswith(b"data: "):
+                            continue
+                        level = self.level_in(line)
+                        if level == "red" and self.level != "red":
+                            self.red_at = time.perf_counter()
+                        self.level = level
+                        self.changed.set()
+                        if first:
+                            first = False
+                            counter[0] += 1
+                            if counter[0] == total:
+                                connected.set()
         finally:
             writer.close()
 
@@ -161,6 +169,7 @@ def _line(result: dict) -> str:
 def main(argv: list[str]) -> None:
     which = next((a.split("=", 1)[1] for a in argv if a.startswith("--db=")), "both")
     for vendor, url in database_urls(which).items():
+        url = PG_URL if vendor == "postgresql" else url
         header(f"live: SSE viewers on the crowd board, one web worker — {vendor}")
         prepare(url, demo_args=None)
         cfg = bench_crowd._child(url, "setup_latency")

@@ -366,6 +366,28 @@ def _counted():
 
 HEARTBEAT_SECONDS = 15.0
 
+# (event loop, channel, version, language) → (when asked, the rendering under way)
+_inflight: dict[tuple, tuple[float, asyncio.Future]] = {}
+
+
+async def _rendering(f: Feed, version: int, language: str, since: float | None,
+                     call: Callable) -> bytes:
+    """The event for ``version``, one thread hop per process however many streams ask at
+    once: the first starts the rendering, the others await the same one (when it began
+    late enough for them) instead of queueing a hop each behind it."""
+    key = (id(asyncio.get_running_loop()), f.channel, version, language)
+    entry = _inflight.get(key)
+    if entry is not None and (since is None or entry[0] >= since):
+        return await asyncio.shield(entry[1])
+    asked = time.monotonic()
+    future = asyncio.ensure_future(call(f.event)(version, language, since=since))
+    _inflight[key] = (asked, future)
+    try:
+        return await asyncio.shield(future)
+    finally:
+        if _inflight.get(key, (0.0, None))[1] is future:
+            del _inflight[key]
+
 
 async def async_events(f: Feed, language: str, *, lifetime: float,
                        call: Callable) -> AsyncIterator[bytes]:
@@ -382,7 +404,7 @@ async def async_events(f: Feed, language: str, *, lifetime: float,
                 if version != seen:
                     since = started if seen < 0 else None
                     chunk = f.cached(version, language, since=since) or \
-                        await call(f.event)(version, language, since=since)
+                        await _rendering(f, version, language, since, call)
                     seen = version
                     yield chunk
                     beat = time.monotonic()

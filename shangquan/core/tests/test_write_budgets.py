@@ -203,3 +203,40 @@ def test_vote_stays_within_its_budget(north):
     # no write for the token's use (core/tokenuse.py, written in batches outside tests)
     assert len([s for s in sql if "core_apitoken" in s and s.startswith("UPDATE")]) <= 1
     assert len(sql) <= 10, "\n".join(sql)
+
+
+def test_redemption_stays_within_its_budget(north):
+    from shangquan.points.tests.factories import earn, item_factory
+
+    item = item_factory(north.district, price=10, stock=100, limit_per_month=10)
+    resident = north.people[Role.RESIDENT]
+    earn(north.district, resident, 1000)
+    auth = bearer(resident)
+    client = Client()
+    path = f"/api/v1/districts/{north.district.code}/points/items/{item.pk}/redeem"
+    for _ in range(2):
+        sql = counted(client, "POST", path, {}, **auth, **{"Idempotency-Key": uuid.uuid4().hex})
+    # the item (read, then locked), the month's count, the stock, the three accounts and
+    # the posting's key, the posting, the lots drawn (read, update, draw), both balances,
+    # the legs, the code, the redemption, its audit row, the key's claim and answer
+    assert len(sql) <= 26, "\n".join(sql)
+
+
+def test_booking_stays_within_its_budget(north):
+    from shangquan.stations.tests.factories import service_factory, slot_start
+
+    service = service_factory(north.district, capacity=3)
+    client = Client()
+    path = f"/api/v1/districts/{north.district.code}/stations/bookings"
+    from shangquan.core.tests.factories import member_factory
+
+    people = [north.people[Role.RESIDENT],
+              member_factory(north.district, Role.RESIDENT, username="north-resident-2")]
+    for index, person in enumerate(people):
+        sql = counted(client, "POST", path, {"service_id": service.pk, "starts_at":
+                                             slot_start(service, index=index).isoformat()},
+                      **bearer(person))
+    # the service, the settings, the caller's active bookings and shop, the slot (made on
+    # first use, then locked), its seats, the code, the booking, its audit row; and here
+    # the token's first use (written at once under tests, in batches when serving)
+    assert len(sql) <= 20, "\n".join(sql)
