@@ -103,10 +103,15 @@ def _lease() -> None:
 
     Only when the request's transaction is the outermost one: wrapped in another (a test
     case's transaction), the setting would outlive the request and end that one."""
-    if connection.vendor != "postgresql" or len(connection.atomic_blocks) > 1:
+    if connection.vendor != "postgresql":
         return
     with connection.cursor() as cursor:
-        cursor.execute("SELECT set_config('idle_in_transaction_session_timeout', %s, true)",
+        # The claim's lock wait ends here too (see _lock_wait): one statement for both.
+        if len(connection.atomic_blocks) > 1:
+            cursor.execute("SELECT set_config('lock_timeout', '0', true)")
+            return
+        cursor.execute("SELECT set_config('lock_timeout', '0', true), "
+                       "set_config('idle_in_transaction_session_timeout', %s, true)",
                        [f"{max(1, int(lease_seconds() * 1000))}ms"])
 
 
@@ -158,9 +163,7 @@ def _lock_wait(seconds: float) -> Iterator[None]:
     with connection.cursor() as cursor:
         cursor.execute("SELECT set_config('lock_timeout', %s, true)",
                        [f"{int(seconds * 1000)}ms"])
-    yield
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT set_config('lock_timeout', '0', true)")
+    yield  # reset by the claim's _lease(), in the statement that starts the lease
 
 
 def _is_lock_timeout(exc: OperationalError) -> bool:

@@ -38,6 +38,12 @@ RECORDED = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend",
 INTAKE_BUDGET = 7
 
 
+def claimed(budget: int) -> int:
+    """A write sent with an Idempotency-Key: on PostgreSQL the claim also bounds its lock
+    wait (``set_config``; reset in one statement with the lease, core/idempotency.py)."""
+    return budget + (1 if connection.vendor == "postgresql" else 0)
+
+
 def statements(ctx: CaptureQueriesContext) -> list[str]:
     return [q["sql"] for q in ctx.captured_queries
             if not q["sql"].lstrip().upper().startswith(CONTROL)]
@@ -78,7 +84,7 @@ def test_report_intake_stays_within_its_budget(north):
         response = report(client, north.district.code, 2)
     assert response.status_code == 201, response.content
     sql = statements(ctx)
-    assert len(sql) <= INTAKE_BUDGET, "\n".join(sql)
+    assert len(sql) <= claimed(INTAKE_BUDGET), "\n".join(sql)
     assert not any("workorders_category" in s or "core_district" in s for s in sql)
 
 
@@ -91,7 +97,7 @@ def test_intake_with_a_photo_costs_no_more_and_keeps_the_original_private(north,
         with CaptureQueriesContext(connection) as ctx:
             response = photo_report(client, north.district.code, 2, data)
         assert response.status_code == 201, response.content
-        assert len(statements(ctx)) <= INTAKE_BUDGET, "\n".join(statements(ctx))
+        assert len(statements(ctx)) <= claimed(INTAKE_BUDGET), "\n".join(statements(ctx))
         order = WorkOrder.objects.get(pk=response.json()["id"])
         # Until the task has stripped it: no row names the photo, and the received file
         # lies outside the media folder (nothing serves it).
@@ -170,7 +176,7 @@ def test_spot_check_stays_within_its_budget(north):
                       **auth, **{"Idempotency-Key": uuid.uuid4().hex})
     # + the key's claim and stored answer, the instrument (and its checker's department),
     # the check, its audit row
-    assert len(sql) <= 11, "\n".join(sql)
+    assert len(sql) <= claimed(11), "\n".join(sql)
 
 
 def test_reading_batch_stays_within_its_budget(north):
@@ -219,7 +225,7 @@ def test_redemption_stays_within_its_budget(north):
     # the item (read, then locked), the month's count, the stock, the three accounts and
     # the posting's key, the posting, the lots drawn (read, update, draw), both balances,
     # the legs, the code, the redemption, its audit row, the key's claim and answer
-    assert len(sql) <= 26, "\n".join(sql)
+    assert len(sql) <= claimed(26), "\n".join(sql)
 
 
 def test_booking_stays_within_its_budget(north):
