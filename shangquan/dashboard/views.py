@@ -5,12 +5,10 @@ from __future__ import annotations
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 
 from shangquan.core import policies
 from shangquan.core.errors import DomainError, ValidationFailed
-from shangquan.core.exports import PDF, XLSX
 from shangquan.core.periods import Period
 from shangquan.core.views import district_console_view
 
@@ -70,12 +68,11 @@ def reports_view(request: HttpRequest) -> HttpResponse:
                                           kind=request.POST.get("kind", ""),
                                           on=request.POST.get("on") == "1")
                 return redirect("dashboard:reports", code=district.code)
-            period = selectors.period_parse(text=request.POST.get("period", ""))
-            scope = request.POST.get("scope", "district")
-            made, created = services.report_generate(
-                actor=user, period=period, sections=request.POST.getlist("sections"),
-                **({"street": district.street} if scope == "street"
-                   else {"district": district}))
+            # the API's code path too (dashboard/api.py report_create)
+            made, created = services.report_request(
+                actor=user, district=district, period=request.POST.get("period", ""),
+                sections=request.POST.getlist("sections"),
+                street=request.POST.get("scope", "district") == "street")
             return redirect(f"{reverse('dashboard:reports', kwargs={'code': district.code})}"
                             f"?made={made.pk}&new={int(created)}")
         except DomainError as exc:
@@ -100,11 +97,8 @@ def report_download_view(request: HttpRequest, pk: int, fmt: str) -> HttpRespons
     body, fmt, report = services.report_download(actor=request.user,
                                                  district=request.district,  # type: ignore[attr-defined]
                                                  pk=pk, fmt=fmt)
-    response = HttpResponse(body, content_type=XLSX if fmt == "xlsx" else PDF)
-    # a Chinese file name: RFC 5987 filename* (Django adds it for non-ASCII names)
-    response["Content-Disposition"] = content_disposition_header(
-        True, reports_render.file_name(report.title, fmt))
-    return response
+    # a Chinese file name (RFC 5987 filename*), the same answer as the API's
+    return reports_render.download_response(body, fmt, report.title)
 
 
 @district_console_view
