@@ -16,8 +16,8 @@ of its own detail pages (a work order, a plan, a campaign …) is benchmarked to
 3. Memory: VmRSS / VmHWM of one app server process after the load, and of
    ``shangquan worker`` after it has run for a while.
 
-``--db=sqlite|postgresql|both``; ``--quick`` measures 2 s per page instead of 4 and skips
-the 10× database's year of orders top-up; ``--no-growth`` skips item 2;
+``--db=sqlite|postgresql|both``; ``--quick`` measures 2 s per page instead of 4;
+``--no-growth`` skips item 2, ``--no-pages`` items 1 and 3;
 ``--only=<substring>`` benchmarks only pages whose path contains it; ``--reuse`` keeps the
 databases as they are; ``--profile=<path>[@role]`` prints pyinstrument's call tree of 40
 requests to one page (a test client in one process) instead of benchmarking.
@@ -83,7 +83,7 @@ def measure(client, path):
 
 for role in roles:
     user = User.objects.get(username=f"{code.lower()}-{role}")
-    client = Client(HTTP_HOST="127.0.0.1")
+    client = Client(HTTP_HOST="127.0.0.1", raise_request_exception=False)
     client.force_login(user)
     menu = [("console home", f"/console/{code}/")]
     menu += [(str(i["label"]), i["url"]) for i in items_for(user, district)]
@@ -280,11 +280,12 @@ def bench_pages(url: str, vendor: str, *, seconds: float, only: str) -> None:
           f"VmHWM {vm_hwm} MB (aim < 250 MB)")
     worker_rss, worker_hwm = worker_memory(url, 20)
     print(f"shangquan worker after 20 s: VmRSS {worker_rss} MB, VmHWM {worker_hwm} MB")
-    print(json.dumps({"vendor": vendor, "trivial_rps": trivial.rps, "server_rss": vm_rss,
-                      "server_hwm": vm_hwm, "worker_rss": worker_rss, "worker_hwm": worker_hwm,
-                      "pages": [{k: r[k] for k in ("path", "role", "queries", "rps", "p50",
-                                                  "p99")} for r in rows]},
-                     ensure_ascii=False))
+    ratios = sorted(r["rps"] / trivial.rps for r in rows) if trivial.rps else [0.0]
+    print(json.dumps({"vendor": vendor, "trivial_rps": round(trivial.rps, 1),
+                      "pages": len(rows), "ratio_min": round(ratios[0], 3),
+                      "ratio_median": round(ratios[len(ratios) // 2], 3),
+                      "server_rss_mb": vm_rss, "server_hwm_mb": vm_hwm,
+                      "worker_rss_mb": worker_rss, "worker_hwm_mb": worker_hwm}))
 
 
 GROWTH = [("KPI page", "/console/{c}/workorders/kpi/", "committee"),
@@ -307,11 +308,11 @@ def growth_pages(url: str) -> dict[str, float]:
     return out
 
 
-def bench_growth(urls: dict[str, str], vendor: str, quick: bool) -> None:
+def bench_growth(urls: dict[str, str], vendor: str, *, reuse: bool) -> None:
     header(f"pages: growth at 1× and 10× the demo volume of {CODE} — {vendor}")
     small, large = urls["1x"], urls["10x"]
-    prepare(large, demo_args=("--only", CODE, "--scale", "10"))
-    if not quick:
+    if not reuse:
+        prepare(large, demo_args=("--only", CODE, "--scale", "10"))
         top_up_orders(large, ORDERS_PER_YEAR_PER_MERCHANT)
     print("1×:  " + volumes(small))
     print("10×: " + volumes(large))
@@ -343,11 +344,12 @@ def main(argv: list[str]) -> None:
         if "--reuse" not in argv:
             prepare(url, demo_args=("--only", CODE))
             top_up_orders(url, ORDERS_PER_YEAR_PER_MERCHANT)
-        bench_pages(url, vendor, seconds=2 if quick else 4, only=only)
+        if "--no-pages" not in argv:
+            bench_pages(url, vendor, seconds=2 if quick else 4, only=only)
         if "--no-growth" not in argv:
             large = (PG_URL_10X if vendor == "postgresql"
                      else f"sqlite:///{SQLITE.replace('.sqlite3', '_10x.sqlite3')}")
-            bench_growth({"1x": url, "10x": large}, vendor, quick)
+            bench_growth({"1x": url, "10x": large}, vendor, reuse="--reuse" in argv)
 
 
 if __name__ == "__main__":

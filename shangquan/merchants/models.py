@@ -147,7 +147,11 @@ class Merchant(PublicTokenOwner, DistrictScoped):
         ]
         indexes = [models.Index(fields=["district", "status"]),
                    models.Index(fields=["district", "category"]),
-                   models.Index(fields=["district", "grid"])]
+                   models.Index(fields=["district", "grid"]),
+                   # The console list's order: a page of 50 by name reads 50 index
+                   # entries instead of sorting the district's 25,000 shops.
+                   models.Index(fields=["district", "name", "id"],
+                                name="merchant_district_name_idx")]
 
     def __str__(self) -> str:
         return self.name
