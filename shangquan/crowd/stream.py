@@ -4,7 +4,6 @@ language, and every open stream sends that rendering."""
 
 from __future__ import annotations
 
-from asgiref.sync import sync_to_async
 from django.http import HttpRequest, HttpResponse
 from django.utils import translation
 
@@ -36,8 +35,7 @@ def _authorise(user, code: str):
 
 
 async def board_stream(request: HttpRequest, code: str) -> HttpResponse:
-    user = await request.auser()
-    if not user.is_authenticated:
+    district = await live.authorised(request, lambda user: _authorise(user, code))
+    if district is None:
         return HttpResponse(status=401)
-    district = await sync_to_async(_authorise)(user, code)
     return live.stream_response(request, board_feed(district))

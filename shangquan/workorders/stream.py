@@ -4,7 +4,6 @@ each open board then fetches its own filtered page (``static/workorders/board-li
 
 from __future__ import annotations
 
-from asgiref.sync import sync_to_async
 from django.http import HttpRequest, HttpResponse
 
 from shangquan.core import live
@@ -23,8 +22,7 @@ def board_feed(district) -> live.Feed:
 
 
 async def board_stream(request: HttpRequest, code: str) -> HttpResponse:
-    user = await request.auser()
-    if not user.is_authenticated:
+    district = await live.authorised(request, lambda user: access_district(user=user, code=code))
+    if district is None:
         return HttpResponse(status=401)
-    district = await sync_to_async(access_district)(user=user, code=code)
     return live.stream_response(request, board_feed(district))
