@@ -78,12 +78,15 @@ WRITES_ALLOWED: dict[str, tuple[str, str]] = {
     "/api/v1/districts/{code}/stations/faults.xlsx": ("core_auditlog", _EXPORT),
     "/api/v1/districts/{code}/stations/room-bookings.xlsx": ("core_auditlog", _EXPORT),
     "/api/v1/districts/{code}/stations/parking.xlsx": ("core_auditlog", _EXPORT),
+    "/api/v1/districts/{code}/dashboard/reports/{report_id}.{fmt}": ("core_auditlog", _EXPORT),
 }
 
 # List endpoints seeded with too few rows for the page-size check to mean anything.
 THIN_LISTS: dict[str, str] = {
     "/api/v1/districts/{code}/points/redemptions": "the caller's own redemptions; the "
     "committee redeems none (points.redeem is for residents, riders and merchants)",
+    "/api/v1/districts/{code}/dashboard/reports": "one report per closed period (and choice "
+    "of sections): the seed makes last week's; its queries are per page, not per row",
 }
 
 # Query parameters an endpoint needs to answer 200 (else it would measure a 422).
@@ -91,6 +94,7 @@ QUERY: dict[str, dict] = {
     "/api/v1/districts/{code}/scales/mpe": {"load_g": "1000", "e_g": "5"},
     "/api/v1/public/workorders/{code}/nearby": {"category": "oil_fume", "latitude": 41.1192,
                                                 "longitude": 121.1477},
+    "/api/v1/districts/{code}/dashboard/street": {"key": "workorders.total"},
 }
 
 # Where an id comes from when the route's own prefix is not its list.
