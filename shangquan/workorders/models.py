@@ -271,7 +271,8 @@ class Escalation(DistrictScoped):
         ordering = ["-created_at", "-id"]
         constraints = [
             # One open escalation per order and reason: the periodic check can run twice.
-            models.UniqueConstraint(fields=["order", "reason"], condition=Q(handled_at__isnull=True),
+            models.UniqueConstraint(fields=["district", "order", "reason"],
+                                    condition=Q(handled_at__isnull=True),
                                     name="wo_escalation_one_open_per_reason"),
         ]
         indexes = [models.Index(fields=["district", "handled_at", "-created_at"],
