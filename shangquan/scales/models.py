@@ -172,8 +172,7 @@ class Reweigh(DistrictScoped):
         HIGH_ACCURACY = "high_accuracy", _("高准确度核称")
         EQUAL_ACCURACY = "equal_accuracy", _("等准确度核称")
 
-    public_token = models.CharField(max_length=20, unique=True, default=new_token,
-                                    editable=False)
+    public_token = models.CharField(max_length=20, default=new_token, editable=False)
     merchant = models.ForeignKey(Merchant, on_delete=models.PROTECT, related_name="reweighs",
                                  verbose_name=_("商户"))
     goods = models.CharField(_("商品"), max_length=60)
@@ -198,6 +197,9 @@ class Reweigh(DistrictScoped):
         verbose_name = _("公平秤复称")
         verbose_name_plural = _("公平秤复称")
         constraints = [
+            # The slip's link names the district: /d/<code>/fair-scale/<token>/.
+            models.UniqueConstraint(fields=["district", "public_token"],
+                                    name="scales_reweigh_token_unique"),
             models.CheckConstraint(condition=Q(claimed_g__gt=0), name="reweigh_claimed_positive"),
             models.CheckConstraint(condition=Q(measured_g__gte=0),
                                    name="reweigh_measured_not_negative"),
