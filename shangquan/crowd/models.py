@@ -16,7 +16,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from shangquan.core.models import Device, DistrictScoped
+from shangquan.core.models import Device, DistrictOneToOneField, DistrictScoped
 
 
 class Level(models.TextChoices):
@@ -138,8 +138,8 @@ class Gate(DistrictScoped):
     code = models.SlugField(_("编号"), max_length=24,
                             help_text=_("用于 MQTT 主题 shangquan/<商圈>/gates/<编号>/readings"))
     name = models.CharField(_("名称"), max_length=60)
-    device = models.OneToOneField(Device, on_delete=models.SET_NULL, null=True, blank=True,
-                                  related_name="crowd_gate", verbose_name=_("计数设备"))
+    device = DistrictOneToOneField(Device, on_delete=models.SET_NULL, null=True, blank=True,
+                                   related_name="crowd_gate", verbose_name=_("计数设备"))
     is_active = models.BooleanField(_("启用"), default=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -150,6 +150,7 @@ class Gate(DistrictScoped):
         constraints = [
             models.UniqueConstraint(fields=["district", "code"], name="crowd_gate_code_unique"),
             models.UniqueConstraint(fields=["district", "name"], name="crowd_gate_name_unique"),
+            models.UniqueConstraint(fields=["district", "device"], name="crowd_gate_device_unique"),
         ]
 
     def __str__(self) -> str:
