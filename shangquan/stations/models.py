@@ -22,7 +22,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from shangquan.core.masking import name_mask, phone_mask
-from shangquan.core.models import Department, Device, DistrictScoped
+from shangquan.core.models import Department, Device, DistrictOneToOneField, DistrictScoped
 from shangquan.merchants.models import Merchant
 
 ROOM_BLOCK_MINUTES = 30
@@ -85,9 +85,10 @@ class Station(DistrictScoped):
     capacity = models.PositiveIntegerField(_("车位/仓位数"), null=True, blank=True)
     occupancy = models.PositiveIntegerField(_("已占用"), default=0)
     occupancy_at = models.DateTimeField(_("占用更新时间"), null=True, blank=True)
-    device = models.OneToOneField(Device, on_delete=models.SET_NULL, null=True, blank=True,
-                                  related_name="+", verbose_name=_("计数设备"))
-    public_token = models.CharField(max_length=24, unique=True, default=new_token)
+    device = DistrictOneToOneField(Device, on_delete=models.SET_NULL, null=True, blank=True,
+                                   related_name="+", verbose_name=_("计数设备"))
+    # The link names the district: /d/<code>/stations/s/<token>/.
+    public_token = models.CharField(max_length=24, default=new_token)
     note = models.CharField(_("说明"), max_length=200, blank=True)
     is_active = models.BooleanField(_("启用"), default=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -98,6 +99,10 @@ class Station(DistrictScoped):
         verbose_name_plural = _("服务站点")
         constraints = [
             models.UniqueConstraint(fields=["district", "name"], name="stations_station_name_unique"),
+            models.UniqueConstraint(fields=["district", "device"],
+                                    name="stations_station_device_unique"),
+            models.UniqueConstraint(fields=["district", "public_token"],
+                                    name="stations_station_token_unique"),
             models.CheckConstraint(
                 condition=Q(open_24h=True) | (Q(opens_at__isnull=False)
                                               & Q(closes_at__isnull=False)
