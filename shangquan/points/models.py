@@ -19,7 +19,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
-from shangquan.core.models import DistrictScoped
+from shangquan.core.models import DistrictOneToOneField, DistrictScoped
 from shangquan.merchants.models import Merchant
 
 
@@ -119,8 +119,8 @@ class Posting(DistrictScoped):
     source_id = models.CharField(_("来源编号"), max_length=40, blank=True)
     # Idempotency: the same key never posts twice in a district.
     key = models.CharField(max_length=120)
-    reverses = models.OneToOneField("self", on_delete=models.PROTECT, null=True, blank=True,
-                                    related_name="reversed_by", verbose_name=_("冲正对象"))
+    reverses = DistrictOneToOneField("self", on_delete=models.PROTECT, null=True, blank=True,
+                                     related_name="reversed_by", verbose_name=_("冲正对象"))
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
                                    null=True, blank=True, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
@@ -130,6 +130,8 @@ class Posting(DistrictScoped):
         verbose_name_plural = _("记账凭证")
         constraints = [
             models.UniqueConstraint(fields=["district", "key"], name="points_posting_key_once"),
+            models.UniqueConstraint(fields=["district", "reverses"],
+                                    name="points_posting_reversed_once"),
             models.CheckConstraint(condition=~Q(key=""), name="points_posting_has_key"),
             models.CheckConstraint(condition=Q(reverses__isnull=True) | Q(kind="reversal"),
                                    name="points_posting_reversal_kind"),
@@ -239,10 +241,10 @@ class Award(DistrictScoped):
     quantity = models.DecimalField(max_digits=9, decimal_places=2, default=1)
     requested = models.PositiveIntegerField()
     paid = models.PositiveIntegerField()  # after the caps; 0 when a cap was reached
-    posting = models.OneToOneField(Posting, on_delete=models.PROTECT, null=True, blank=True,
-                                   related_name="award")
-    reversal = models.OneToOneField(Posting, on_delete=models.PROTECT, null=True, blank=True,
-                                    related_name="+")
+    posting = DistrictOneToOneField(Posting, on_delete=models.PROTECT, null=True, blank=True,
+                                    related_name="award")
+    reversal = DistrictOneToOneField(Posting, on_delete=models.PROTECT, null=True, blank=True,
+                                     related_name="+")
     reversed_at = models.DateTimeField(null=True, blank=True)
     reason = models.CharField(max_length=200, blank=True)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
@@ -251,6 +253,9 @@ class Award(DistrictScoped):
         constraints = [
             models.UniqueConstraint(fields=["district", "rule", "source_type", "source_id"],
                                     name="points_award_once_per_source"),
+            models.UniqueConstraint(fields=["district", "posting"], name="points_award_posting_unique"),
+            models.UniqueConstraint(fields=["district", "reversal"],
+                                    name="points_award_reversal_unique"),
             models.CheckConstraint(condition=Q(paid__lte=F("requested")),
                                    name="points_award_paid_within_request"),
         ]
@@ -272,13 +277,15 @@ class Adjustment(DistrictScoped):
                                      related_name="+", null=True)
     decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
                                    related_name="+", null=True, blank=True)
-    posting = models.OneToOneField(Posting, on_delete=models.PROTECT, null=True, blank=True,
-                                   related_name="adjustment")
+    posting = DistrictOneToOneField(Posting, on_delete=models.PROTECT, null=True, blank=True,
+                                    related_name="adjustment")
     created_at = models.DateTimeField(auto_now_add=True)
     decided_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [
+            models.UniqueConstraint(fields=["district", "posting"],
+                                    name="points_adjust_posting_unique"),
             models.CheckConstraint(condition=~Q(amount=0), name="points_adjust_not_zero"),
             # the four-eyes rule, in the database too
             models.CheckConstraint(condition=Q(decided_by__isnull=True)
@@ -356,9 +363,9 @@ class Redemption(DistrictScoped):
     for_date = models.DateField(_("服务日期"))  # the day a service's capacity counts
     month = models.CharField(max_length=7)  # "2026-12": the per-person monthly limit
     expires_at = models.DateTimeField(_("有效期至"))
-    hold = models.OneToOneField(Posting, on_delete=models.PROTECT, related_name="+")
-    closing = models.OneToOneField(Posting, on_delete=models.PROTECT, null=True, blank=True,
-                                   related_name="+")
+    hold = DistrictOneToOneField(Posting, on_delete=models.PROTECT, related_name="+")
+    closing = DistrictOneToOneField(Posting, on_delete=models.PROTECT, null=True, blank=True,
+                                    related_name="+")
     fulfilled_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
                                      null=True, blank=True, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
@@ -369,6 +376,9 @@ class Redemption(DistrictScoped):
         verbose_name_plural = _("兑换记录")
         constraints = [
             models.UniqueConstraint(fields=["district", "code"], name="points_code_unique"),
+            models.UniqueConstraint(fields=["district", "hold"], name="points_redemption_hold_unique"),
+            models.UniqueConstraint(fields=["district", "closing"],
+                                    name="points_redemption_closing_unique"),
             models.CheckConstraint(condition=Q(points__gt=0), name="points_redemption_positive"),
             models.CheckConstraint(condition=Q(status="reserved", closing__isnull=True)
                                    | (~Q(status="reserved") & Q(closing__isnull=False)),
