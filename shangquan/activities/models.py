@@ -15,7 +15,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
-from shangquan.core.models import DistrictScoped
+from shangquan.core.models import DistrictOneToOneField, DistrictScoped
 from shangquan.org.models import MobileMember, OrgUnit, PartyMember
 
 
@@ -66,7 +66,7 @@ class TeamMember(DistrictScoped):
     decided_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["team", "user"],
+        constraints = [models.UniqueConstraint(fields=["district", "team", "user"],
                                                name="activities_member_once")]
 
 
@@ -129,7 +129,8 @@ class Event(DistrictScoped):
     status = models.CharField(_("状态"), max_length=10, choices=Status.choices,
                               default=Status.DRAFT)
     # the code attendees scan (or the organiser shows) to check in and out
-    checkin_token = models.CharField(max_length=16, unique=True, default=new_token)
+    # scanned at /d/<code>/…/events/scan/<token>/: the link names the district
+    checkin_token = models.CharField(max_length=16, default=new_token)
     checkin_open_minutes = models.PositiveIntegerField(_("提前签到（分钟）"), default=30)
     checkin_radius_m = models.PositiveIntegerField(_("签到距离（米）"), null=True, blank=True)
     awards_hours = models.BooleanField(_("计入志愿时长"), default=True)
@@ -141,6 +142,8 @@ class Event(DistrictScoped):
         verbose_name = _("活动")
         verbose_name_plural = _("活动")
         constraints = [
+            models.UniqueConstraint(fields=["district", "checkin_token"],
+                                    name="activities_event_token_unique"),
             models.CheckConstraint(condition=Q(ends_at__gt=F("starts_at")),
                                    name="activities_event_ends_after_start"),
             models.CheckConstraint(condition=Q(capacity__gte=1),
@@ -182,7 +185,7 @@ class Registration(DistrictScoped):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["event", "user"], name="activities_register_once"),
+            models.UniqueConstraint(fields=["district", "event", "user"], name="activities_register_once"),
             models.CheckConstraint(condition=Q(checked_out_at__isnull=True)
                                    | Q(checked_in_at__isnull=False),
                                    name="activities_checkout_after_checkin"),
@@ -251,13 +254,21 @@ class Visit(DistrictScoped):
 class Enrolment(DistrictScoped):
     """A mobile member found by the 四找 search, registered as a party member here."""
 
-    mobile_member = models.OneToOneField(MobileMember, on_delete=models.PROTECT,
-                                         related_name="enrolment")
-    party_member = models.OneToOneField(PartyMember, on_delete=models.PROTECT,
-                                        related_name="+")
+    mobile_member = DistrictOneToOneField(MobileMember, on_delete=models.PROTECT,
+                                          related_name="enrolment")
+    party_member = DistrictOneToOneField(PartyMember, on_delete=models.PROTECT,
+                                         related_name="+")
     enrolled_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
                                     null=True, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["district", "mobile_member"],
+                                    name="activities_enrolment_mobile_once"),
+            models.UniqueConstraint(fields=["district", "party_member"],
+                                    name="activities_enrolment_party_once"),
+        ]
 
 
 class CadreReport(DistrictScoped):
@@ -283,8 +294,8 @@ class Contest(DistrictScoped):
         JUDGING = "judging", _("评审中")
         PUBLISHED = "published", _("已公布")
 
-    event = models.OneToOneField(Event, on_delete=models.PROTECT, related_name="contest",
-                                 verbose_name=_("活动"))
+    event = DistrictOneToOneField(Event, on_delete=models.PROTECT, related_name="contest",
+                                  verbose_name=_("活动"))
     status = models.CharField(_("状态"), max_length=10, choices=Status.choices,
                               default=Status.OPEN)
     published_at = models.DateTimeField(null=True, blank=True)
@@ -293,6 +304,8 @@ class Contest(DistrictScoped):
     class Meta:
         verbose_name = _("比赛")
         verbose_name_plural = _("比赛")
+        constraints = [models.UniqueConstraint(fields=["district", "event"],
+                                               name="activities_contest_event_once")]
 
     def __str__(self) -> str:
         return self.event.title
@@ -309,7 +322,7 @@ class Criterion(DistrictScoped):
     class Meta:
         ordering = ["position", "id"]
         constraints = [
-            models.UniqueConstraint(fields=["contest", "name"], name="activities_criterion_once"),
+            models.UniqueConstraint(fields=["district", "contest", "name"], name="activities_criterion_once"),
             models.CheckConstraint(condition=Q(max_score__gte=1, max_score__lte=1000),
                                    name="activities_criterion_max_range"),
         ]
@@ -324,7 +337,7 @@ class Judge(DistrictScoped):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["contest", "user"],
+        constraints = [models.UniqueConstraint(fields=["district", "contest", "user"],
                                                name="activities_judge_once")]
 
 
@@ -340,7 +353,7 @@ class Entry(DistrictScoped):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["contest", "title", "entrant"],
+        constraints = [models.UniqueConstraint(fields=["district", "contest", "title", "entrant"],
                                                name="activities_entry_once")]
 
     def __str__(self) -> str:
@@ -363,7 +376,7 @@ class Score(DistrictScoped):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["entry", "judge", "criterion"],
+        constraints = [models.UniqueConstraint(fields=["district", "entry", "judge", "criterion"],
                                                name="activities_score_once")]
 
 
