@@ -19,7 +19,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from shangquan.core.models import Department, DistrictScoped
+from shangquan.core.models import Department, DistrictOneToOneField, DistrictScoped
 from shangquan.inspections.models import Rectification
 from shangquan.merchants.models import Grid, Merchant
 from shangquan.workorders.models import Category, WorkOrder
@@ -354,13 +354,15 @@ class ActionTask(DistrictScoped):
 
     item = models.ForeignKey(ActionItem, on_delete=models.CASCADE, related_name="tasks")
     merchant = models.ForeignKey(Merchant, on_delete=models.PROTECT, related_name="+")
-    rectification = models.OneToOneField(Rectification, on_delete=models.PROTECT,
-                                         related_name="+")
+    rectification = DistrictOneToOneField(Rectification, on_delete=models.PROTECT,
+                                          related_name="+")
 
     class Meta:
         ordering = ["item", "id"]
         constraints = [models.UniqueConstraint(fields=["district", "item", "merchant"],
-                                               name="action_task_one_per_merchant")]
+                                               name="action_task_one_per_merchant"),
+                       models.UniqueConstraint(fields=["district", "rectification"],
+                                               name="action_task_rectification_once")]
 
 
 class Monitor(DistrictScoped):
@@ -534,8 +536,8 @@ class PaperEntry(DistrictScoped):
         CONFIRMED = "confirmed", _("已复核")
         REJECTED = "rejected", _("复核退回")
 
-    roll = models.OneToOneField(VoterRoll, on_delete=models.SET_NULL, null=True, blank=True,
-                                related_name="paper")
+    roll = DistrictOneToOneField(VoterRoll, on_delete=models.SET_NULL, null=True, blank=True,
+                                 related_name="paper")
     convention = models.ForeignKey(Convention, on_delete=models.CASCADE, related_name="paper")
     voter_key = models.CharField(max_length=80)
     ballot_no = models.CharField(_("选票编号"), max_length=30)
@@ -550,6 +552,7 @@ class PaperEntry(DistrictScoped):
         constraints = [
             models.UniqueConstraint(fields=["district", "convention", "ballot_no"],
                                     name="paper_ballot_no_unique"),
+            models.UniqueConstraint(fields=["district", "roll"], name="paper_roll_once"),
             models.CheckConstraint(condition=Q(confirmed_by__isnull=True)
                                    | ~Q(confirmed_by=models.F("entered_by")),
                                    name="paper_two_officers"),
