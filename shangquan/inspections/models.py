@@ -17,7 +17,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from shangquan.core.models import Department, DistrictScoped
+from shangquan.core.models import Department, DistrictOneToOneField, DistrictScoped
 from shangquan.merchants.models import Grid, Merchant
 
 
@@ -120,9 +120,10 @@ class Campaign(DistrictScoped):
     end = models.DateField(_("节日结束"))
     review_end = models.DateField(_("节后回访截止"))
     categories = models.JSONField(_("目标经营类别"), default=list, blank=True)
-    grids = models.ManyToManyField(Grid, blank=True, related_name="+", verbose_name=_("目标网格"))
+    grids = models.ManyToManyField(Grid, blank=True, related_name="+", through="CampaignGrid",
+                                   verbose_name=_("目标网格"))
     templates = models.ManyToManyField(ChecklistTemplate, blank=True, related_name="+",
-                                       verbose_name=_("检查表"))
+                                       through="CampaignTemplate", verbose_name=_("检查表"))
     status = models.CharField(_("状态"), max_length=10, choices=Status.choices,
                               default=Status.DRAFT)
     summary = models.TextField(_("总结"), blank=True)
@@ -162,11 +163,12 @@ class CampaignTeam(DistrictScoped):
     campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="teams")
     name = models.CharField(_("名称"), max_length=60)
     departments = models.ManyToManyField(Department, blank=True, related_name="+",
+                                         through="CampaignTeamDepartment",
                                          verbose_name=_("参加部门"))
     members = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="+",
-                                     verbose_name=_("检查人员"))
+                                     through="CampaignTeamMember", verbose_name=_("检查人员"))
     grids = models.ManyToManyField(Grid, blank=True, related_name="+",
-                                   verbose_name=_("负责网格"))
+                                   through="CampaignTeamGrid", verbose_name=_("负责网格"))
 
     class Meta:
         ordering = ["campaign", "name"]
@@ -221,10 +223,12 @@ class Inspection(DistrictScoped):
     follow_up_of = models.ForeignKey("Rectification", on_delete=models.SET_NULL, null=True,
                                      blank=True, related_name="follow_up_inspections")
     versions = models.ManyToManyField(ChecklistVersion, related_name="inspections",
-                                      verbose_name=_("检查表版本"))
+                                      through="InspectionVersion", verbose_name=_("检查表版本"))
     departments = models.ManyToManyField(Department, blank=True, related_name="+",
+                                         through="InspectionDepartment",
                                          verbose_name=_("参加部门"))
     inspectors = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="+",
+                                        through="InspectionInspector",
                                         verbose_name=_("检查人员"))
     planned_for = models.DateField(_("计划日期"))
     reason = models.CharField(_("检查缘由"), max_length=200, blank=True)
@@ -261,6 +265,98 @@ class Inspection(DistrictScoped):
     @property
     def is_grid(self) -> bool:
         return self.merchant_id is None
+
+
+# --- the many-to-many links, each row in its owner's district ------------------------
+# Explicit tables (the ones Django created before, kept by name) so that every link
+# carries district, as a database distributed by district needs. The services pass
+# ``through_defaults={"district": <owner's district>}`` to ``add``/``set``.
+class CampaignGrid(DistrictScoped):
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="+")
+    grid = models.ForeignKey(Grid, on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        db_table = "inspections_campaign_grids"
+        constraints = [models.UniqueConstraint(fields=["district", "campaign", "grid"],
+                                               name="inspections_campaign_grid_once")]
+
+
+class CampaignTemplate(DistrictScoped):
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="+")
+    checklisttemplate = models.ForeignKey(ChecklistTemplate, on_delete=models.CASCADE,
+                                          related_name="+")
+
+    class Meta:
+        db_table = "inspections_campaign_templates"
+        constraints = [models.UniqueConstraint(
+            fields=["district", "campaign", "checklisttemplate"],
+            name="inspections_campaign_template_once")]
+
+
+class CampaignTeamDepartment(DistrictScoped):
+    campaignteam = models.ForeignKey(CampaignTeam, on_delete=models.CASCADE, related_name="+")
+    department = models.ForeignKey(Department, on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        db_table = "inspections_campaignteam_departments"
+        constraints = [models.UniqueConstraint(
+            fields=["district", "campaignteam", "department"],
+            name="inspections_team_department_once")]
+
+
+class CampaignTeamMember(DistrictScoped):
+    campaignteam = models.ForeignKey(CampaignTeam, on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                             related_name="+")
+
+    class Meta:
+        db_table = "inspections_campaignteam_members"
+        constraints = [models.UniqueConstraint(fields=["district", "campaignteam", "user"],
+                                               name="inspections_team_member_once")]
+
+
+class CampaignTeamGrid(DistrictScoped):
+    campaignteam = models.ForeignKey(CampaignTeam, on_delete=models.CASCADE, related_name="+")
+    grid = models.ForeignKey(Grid, on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        db_table = "inspections_campaignteam_grids"
+        constraints = [models.UniqueConstraint(fields=["district", "campaignteam", "grid"],
+                                               name="inspections_team_grid_once")]
+
+
+class InspectionVersion(DistrictScoped):
+    inspection = models.ForeignKey(Inspection, on_delete=models.CASCADE, related_name="+")
+    checklistversion = models.ForeignKey(ChecklistVersion, on_delete=models.CASCADE,
+                                         related_name="+")
+
+    class Meta:
+        db_table = "inspections_inspection_versions"
+        constraints = [models.UniqueConstraint(
+            fields=["district", "inspection", "checklistversion"],
+            name="inspections_inspection_version_once")]
+
+
+class InspectionDepartment(DistrictScoped):
+    inspection = models.ForeignKey(Inspection, on_delete=models.CASCADE, related_name="+")
+    department = models.ForeignKey(Department, on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        db_table = "inspections_inspection_departments"
+        constraints = [models.UniqueConstraint(
+            fields=["district", "inspection", "department"],
+            name="inspections_inspection_department_once")]
+
+
+class InspectionInspector(DistrictScoped):
+    inspection = models.ForeignKey(Inspection, on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                             related_name="+")
+
+    class Meta:
+        db_table = "inspections_inspection_inspectors"
+        constraints = [models.UniqueConstraint(fields=["district", "inspection", "user"],
+                                               name="inspections_inspection_inspector_once")]
 
 
 class Answer(DistrictScoped):
@@ -384,14 +480,14 @@ class Finding(DistrictScoped):
     """A failed checklist item in an inspection, and the order it became."""
 
     inspection = models.ForeignKey(Inspection, on_delete=models.CASCADE, related_name="findings")
-    answer = models.OneToOneField(Answer, on_delete=models.CASCADE, related_name="finding")
+    answer = DistrictOneToOneField(Answer, on_delete=models.CASCADE, related_name="finding")
     merchant = models.ForeignKey(Merchant, on_delete=models.PROTECT, related_name="+")
     item = models.ForeignKey(ChecklistItem, on_delete=models.PROTECT, related_name="+")
     # "<template code>/<item code>": the same hazard across checklist versions.
     item_key = models.CharField(max_length=90)
     severity = models.CharField(_("等级"), max_length=10, choices=Severity.choices)
-    rectification = models.OneToOneField(Rectification, on_delete=models.PROTECT,
-                                         related_name="finding")
+    rectification = DistrictOneToOneField(Rectification, on_delete=models.PROTECT,
+                                          related_name="finding")
     repeat_of = models.ForeignKey("self", on_delete=models.SET_NULL, null=True, blank=True,
                                   related_name="+", verbose_name=_("重复隐患"))
     created_at = models.DateTimeField(default=timezone.now)
@@ -401,6 +497,11 @@ class Finding(DistrictScoped):
         verbose_name = _("隐患")
         verbose_name_plural = _("隐患")
         indexes = [models.Index(fields=["district", "merchant", "item_key", "-created_at"])]
+        constraints = [
+            models.UniqueConstraint(fields=["district", "answer"], name="finding_answer_unique"),
+            models.UniqueConstraint(fields=["district", "rectification"],
+                                    name="finding_rectification_unique"),
+        ]
 
 
 class Evidence(DistrictScoped):
@@ -429,7 +530,8 @@ class Evidence(DistrictScoped):
         verbose_name = _("整改材料")
         verbose_name_plural = _("整改材料")
         constraints = [
-            models.UniqueConstraint(fields=["rectification"], condition=Q(decision="pending"),
+            models.UniqueConstraint(fields=["district", "rectification"],
+                                    condition=Q(decision="pending"),
                                     name="evidence_one_pending_per_order"),
         ]
 

@@ -62,8 +62,9 @@ def campaign_create(*, actor: Any, district: District, name: str, holiday: str,
                 created_by=user_of(actor))
     except IntegrityError:
         raise Conflict(_("同名行动已存在"), code="campaign_exists") from None
-    campaign.grids.set(grids)
-    campaign.templates.set(templates)
+    here = {"district": district}  # each link row carries the campaign's district
+    campaign.grids.set(grids, through_defaults=here)
+    campaign.templates.set(templates, through_defaults=here)
     audit_record(actor=actor, district=district, obj=campaign, action="inspections.campaign.create",
                  after={**snapshot(campaign), "grids": [g.pk for g in grids],
                         "templates": [t.code for t in templates]})
@@ -96,9 +97,10 @@ def campaign_team_create(*, actor: Any, district: District, campaign: Campaign, 
                                                name=name.strip()[:60])
     except IntegrityError:
         raise Conflict(_("同名检查组已存在"), code="team_exists") from None
-    team.departments.set(departments)
-    team.members.set(members)
-    team.grids.set(grids)
+    here = {"district": district}
+    team.departments.set(departments, through_defaults=here)
+    team.members.set(members, through_defaults=here)
+    team.grids.set(grids, through_defaults=here)
     audit_record(actor=actor, district=district, obj=team, action="inspections.team.create",
                  after={"campaign": campaign.pk, "name": team.name,
                         "departments": [d.pk for d in departments],

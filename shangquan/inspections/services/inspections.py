@@ -109,9 +109,10 @@ def inspection_plan(*, actor: Any, district: District, templates: Iterable[Check
 
     def make(**target) -> Inspection:
         inspection = Inspection.objects.create(**common, **target)
-        inspection.versions.set(versions)
-        inspection.departments.set(departments)
-        inspection.inspectors.set(inspectors)
+        here = {"district": district}  # each link row carries the inspection's district
+        inspection.versions.set(versions, through_defaults=here)
+        inspection.departments.set(departments, through_defaults=here)
+        inspection.inspectors.set(inspectors, through_defaults=here)
         return inspection
 
     if merchant is not None:
@@ -152,10 +153,11 @@ def _join(actor: Any, district: District, inspection: Inspection) -> None:
     """Whoever ticks an item is on the team, with their department."""
     if inspection.inspectors.filter(pk=actor.pk).exists():
         return
-    inspection.inspectors.add(actor)
+    here = {"district": district}
+    inspection.inspectors.add(actor, through_defaults=here)
     dept_ids = policies.departments_of(actor, district)
     if dept_ids:
-        inspection.departments.add(*dept_ids)
+        inspection.departments.add(*dept_ids, through_defaults=here)
 
 
 def _start(actor: Any, district: District, inspection: Inspection) -> None:
