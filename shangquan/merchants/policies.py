@@ -48,14 +48,17 @@ def owned_merchant_ids(user: Any, district: Any = None) -> QuerySet:
     return qs.values("pk").distinct()
 
 
-def _staff_roles(user: Any) -> dict[int, str]:
-    """merchant id -> the user's role there (经营者 / 店员): one query per user object, so a
-    list that asks for every row stays flat."""
-    cached = getattr(user, "_sq_merchant_staff", None)
+def _staff_roles(user: Any, district_id: int) -> dict[int, str]:
+    """merchant id -> the user's role there (经营者 / 店员) in one district: one query per
+    user object and district, so a list that asks for every row stays flat."""
+    by_district = getattr(user, "_sq_merchant_staff", None)
+    if by_district is None:
+        by_district = user._sq_merchant_staff = {}
+    cached = by_district.get(district_id)
     if cached is None:
-        cached = dict(MerchantStaff.objects.filter(user_id=user.pk)
-                      .values_list("merchant_id", "role"))
-        user._sq_merchant_staff = cached
+        cached = by_district[district_id] = dict(
+            MerchantStaff.objects.filter(district_id=district_id, user_id=user.pk)
+            .values_list("merchant_id", "role"))
     return cached
 
 
@@ -63,7 +66,7 @@ def owns_merchant(user: Any, merchant: Any) -> bool:
     """``user`` acts for ``merchant``: its owner account or one of its people."""
     if not getattr(user, "is_authenticated", False) or merchant is None:
         return False
-    return merchant.owner_id == user.pk or merchant.pk in _staff_roles(user)
+    return merchant.owner_id == user.pk or merchant.pk in _staff_roles(user, merchant.district_id)
 
 
 def can_edit_own(user: Any, merchant: Any) -> bool:
@@ -71,7 +74,7 @@ def can_edit_own(user: Any, merchant: Any) -> bool:
     if not getattr(user, "is_authenticated", False):
         return False
     return (merchant.owner_id == user.pk
-            or _staff_roles(user).get(merchant.pk) == MerchantStaff.Role.OWNER)
+            or _staff_roles(user, merchant.district_id).get(merchant.pk) == MerchantStaff.Role.OWNER)
 
 
 def can_see_phone(user: Any, merchant: Any) -> bool:
