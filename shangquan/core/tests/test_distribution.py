@@ -158,43 +158,10 @@ def distribution_problems(models_: Iterable[type[models.Model]],
     return problems
 
 
-# Many-to-many fields whose auto-created tables do not carry district yet. Each needs an
-# explicit ``through`` model with ``district`` (filled from the owner by the service that
-# links, ``through_defaults``) before the schema distributes; deploy/README.md ("Towards
-# Citus") says so. The list may only shrink: a new such field fails the test.
-PENDING_THROUGH_TABLES: frozenset[str] = frozenset({
-    "inspections.Campaign.grids",
-    "inspections.Campaign.templates",
-    "inspections.CampaignTeam.departments",
-    "inspections.CampaignTeam.members",
-    "inspections.CampaignTeam.grids",
-    "inspections.Inspection.versions",
-    "inspections.Inspection.departments",
-    "inspections.Inspection.inspectors",
-})
-
-
-def _pending(problem: str) -> bool:
-    for field in PENDING_THROUGH_TABLES:
-        app_model, name = field.rsplit(".", 1)
-        if problem.startswith((f"{field}:", f"{app_model}_{name}:")):
-            return True
-    return False
-
-
 def test_every_model_can_be_distributed_by_district():
     problems = distribution_problems(all_models(),
                                      REFERENCE_TABLES | REFERENCE_TABLES_BY_SCOPE)
-    assert [p for p in problems if not _pending(p)] == [], "\n".join(problems)
-
-
-def test_pending_through_tables_are_still_pending():
-    """When one gets its through model, it leaves the list (which therefore shrinks)."""
-    problems = distribution_problems(all_models(),
-                                     REFERENCE_TABLES | REFERENCE_TABLES_BY_SCOPE)
-    still = {field for field in PENDING_THROUGH_TABLES
-             if any(p.startswith("{}_{}:".format(*field.rsplit(".", 1))) for p in problems)}
-    assert still == PENDING_THROUGH_TABLES
+    assert problems == [], "\n".join(problems)
 
 
 def test_reference_tables_listed_exist():
