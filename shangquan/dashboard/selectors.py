@@ -9,11 +9,12 @@ query set a minute, not one per viewer.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from dataclasses import dataclass
 from typing import Any
 
 from django.core.cache import cache
-from django.db.models import Q
+from django.db.models import Count, Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -95,15 +96,23 @@ def snapshot_values_many(*, district_ids: list[int],
 
 def _measures(indicator: Indicator, districts: list[District],
               period: Period) -> list[Measure]:
-    """One indicator's value for each of ``districts`` (in their order), as few queries
-    as the districts allow whatever their number: a closed period reads its snapshots
-    (one cache entry per district and period, filled for the missing districts by one
+    """One indicator's value for each of ``districts`` (in their order), in as few
+    queries whatever their number: a closed period reads its snapshots (one cache entry
+    per district and period; for several districts one entry for them all, filled by one
     query), so history stays put when rows are edited later; what has no snapshot is
-    measured and cached (``CLOSED_SECONDS`` once closed, else ``LIVE_SECONDS``)."""
+    measured and cached (``CLOSED_SECONDS`` once closed, else ``LIVE_SECONDS``), for
+    several districts as one entry (the shared database cache culls beyond a few hundred
+    entries: a hundred per indicator would evict each other)."""
     today = timezone.localdate()
     closed = period.is_closed(today)
     out: dict[int, Measure] = {}
-    if period.kind in SNAPSHOT_KINDS and closed:
+    many = len(districts) > 1
+    if period.kind in SNAPSHOT_KINDS and closed and many:
+        for pk, frozen in _frozen_many(districts, period).items():
+            hit = frozen.get(indicator.key)
+            if hit is not None:
+                out[pk] = Measure(*hit)
+    elif period.kind in SNAPSHOT_KINDS and closed:
         markers = {d.pk: frozen_cache_key(d.pk, period) for d in districts}
         found = cache.get_many(list(markers.values()))
         unread = [pk for pk, marker in markers.items() if marker not in found]
@@ -118,11 +127,54 @@ def _measures(indicator: Indicator, districts: list[District],
             if hit is not None:
                 out[pk] = Measure(*hit)
     rest = [d for d in districts if d.pk not in out]
-    if rest:
-        keys = {d.pk: measure_cache_key(d.pk, indicator.key, period) for d in rest}
+    if rest and many:
+        # several districts (the street's view): one cache entry for the lot, so a hundred
+        # districts cost one read, and no hundred entries crowd the shared cache
+        batch = _batch_key(f"{indicator.key}:{period.kind}:{period.start}", rest)
+        hit = cache.get(batch)
+        if hit is None:
+            measured = _measures_each(indicator, rest, period, store=False)
+            hit = {pk: (m.value, m.numerator, m.denominator) for pk, m in measured.items()}
+            cache.set(batch, hit, CLOSED_SECONDS if closed else LIVE_SECONDS)
+        out.update({pk: Measure(*v) for pk, v in hit.items()})
+    elif rest:
+        out.update(_measures_each(indicator, rest, period, store=True))
+    return [out[d.pk] for d in districts]
+
+
+def _batch_key(what: str, districts: list[District]) -> str:
+    ids = ",".join(str(d.pk) for d in sorted(districts, key=lambda d: d.pk))
+    return f"dashboard:v1:batch:{what}:{hashlib.sha1(ids.encode()).hexdigest()[:16]}"
+
+
+def _frozen_many(districts: list[District], period: Period) -> dict[int, dict[str, tuple]]:
+    """The snapshots of a closed period for several districts, cached as one entry whose
+    key carries the snapshots' stamp (their number and highest id): snapshots are
+    append-only, so a new row or a correction gives a new key and nothing stale is read."""
+    ids = [d.pk for d in districts]
+    stamp = Snapshot.objects.filter(district_id__in=ids, kind=period.kind,
+                                    start=period.start).aggregate(n=Count("pk"), top=Max("pk"))
+    key = _batch_key(f"frozen:{period.kind}:{period.start}:{stamp['n']}:{stamp['top']}",
+                     districts)
+    hit = cache.get(key)
+    if hit is None:
+        read = snapshot_values_many(district_ids=ids, period=period)
+        hit = {pk: {k: (m.value, m.numerator, m.denominator) for k, m in read.get(pk, {}).items()}
+               for pk in ids}
+        cache.set(key, hit, CLOSED_SECONDS)
+    return hit
+
+
+def _measures_each(indicator: Indicator, districts: list[District], period: Period, *,
+                   store: bool) -> dict[int, Measure]:
+    """Per district: its cached value, else measured (and cached when ``store``)."""
+    closed = period.is_closed(timezone.localdate())
+    out: dict[int, Measure] = {}
+    if districts:
+        keys = {d.pk: measure_cache_key(d.pk, indicator.key, period) for d in districts}
         cached = cache.get_many(list(keys.values()))
         measured: dict[str, tuple] = {}
-        for d in rest:
+        for d in districts:
             hit = cached.get(keys[d.pk])
             if hit is not None:
                 out[d.pk] = Measure(*hit)
@@ -130,9 +182,9 @@ def _measures(indicator: Indicator, districts: list[District],
             m = indicator.measure(d, period.start, period.end)
             out[d.pk] = m
             measured[keys[d.pk]] = (m.value, m.numerator, m.denominator)
-        if measured:
+        if measured and store:
             cache.set_many(measured, CLOSED_SECONDS if closed else LIVE_SECONDS)
-    return [out[d.pk] for d in districts]
+    return out
 
 
 def _measure(indicator: Indicator, district: District, period: Period) -> Measure:
