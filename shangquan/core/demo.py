@@ -152,7 +152,8 @@ def _district_base(spec: DistrictSpec, index: int, logins: list) -> tuple:
     for n, (role, label) in enumerate(ROLE_NAMES.items()):
         username = f"{spec.code.lower()}-{role}"
         # Residents log in by phone; the demo resident's phone is 1390000xx0n.
-        phone = f"139{index:02d}00{n:04d}" if role == Role.RESIDENT else None
+        phone = ((f"139{index:02d}00{n:04d}" if index < 100 else f"138{index:04d}{n:04d}")
+                 if role == Role.RESIDENT else None)
         user = _demo_user(username, f"{spec.name}{label}", phone=phone)
         _grant(district, user, role)
         users[str(role)] = user
@@ -202,6 +203,8 @@ def demo_load(*, scale: int = 1, seed: int = 2026, codes: list[str] | None = Non
     street_user = None
     for index, spec in specs + [(len(DISTRICTS) + n, s) for n, s in enumerate(siblings)]:
         sibling = spec in siblings
+        if sibling and District.objects.filter(code=spec.code).exists():
+            continue  # a sibling from an earlier run is left as is (a rerun adds the rest)
         progress(f"· {spec.name} ({spec.code})")
         with transaction.atomic():
             district, departments, users, department_users = _district_base(
