@@ -21,6 +21,8 @@ from datetime import datetime
 from django.conf import settings
 from django.db import close_old_connections, connection
 
+from .models import ApiToken
+
 log = logging.getLogger("shangquan.core.tokens")
 
 FLUSH_SECONDS = 10.0
@@ -33,8 +35,6 @@ def note(token_id: int, now: datetime) -> None:
     """Remember that ``token_id`` was used at ``now`` (written within FLUSH_SECONDS)."""
     global _flusher_pid
     if getattr(settings, "TESTING", False):
-        from .models import ApiToken
-
         ApiToken.objects.filter(pk=token_id).update(last_used_at=now)
         return
     with _lock:
@@ -46,8 +46,6 @@ def note(token_id: int, now: datetime) -> None:
 
 def flush() -> int:
     """Write the noted uses (one UPDATE per distinct minute); how many tokens."""
-    from .models import ApiToken
-
     with _lock:
         batch = dict(_pending)
         _pending.clear()

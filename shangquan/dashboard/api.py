@@ -104,10 +104,12 @@ class StreetOut(Schema):
 
 
 @router.get("/dashboard/street", response=StreetOut)
-def street(request: Any, code: PathStr, key: Query[str], period: Query[str] = "",
+def street(request: Any, code: PathStr, key: Query[str] = selectors.STREET_KEY,
+           period: Query[str] = "",
            kind: Query[str] = "month", codes: Query[str] = "") -> dict:
     """One indicator side by side over the districts the caller oversees (``codes``: some
-    of them), ranked, and their total (Σ numerators ÷ Σ denominators for rates)."""
+    of them), ranked, and their total (Σ numerators ÷ Σ denominators for rates); by default
+    the satisfaction rate of the current month."""
     district = access_district(user=request.auth, code=code)
     policies.require(request.auth, "dashboard.view", district)
     view = selectors.street_view(user=request.auth, key=key,
@@ -122,7 +124,7 @@ def street(request: Any, code: PathStr, key: Query[str], period: Query[str] = ""
 # --- reports ------------------------------------------------------------------------------
 
 
-class ReportIn(Schema):
+class ReportRequestIn(Schema):
     """An on-demand report: ``period`` a closed period's label (``2026-W48``, ``2026-11``,
     ``2026Q3``) or empty for the last closed one of ``kind``; ``sections`` some modules
     (empty: all); ``scope`` ``street`` for the district's street over its districts."""
@@ -197,7 +199,7 @@ def report_list(request: Any, code: PathStr) -> Rows:
 
 
 @router.post("/dashboard/reports", response={200: ReportMadeOut, 201: ReportMadeOut})
-def report_create(request: Any, code: PathStr, payload: ReportIn) -> Status:
+def report_create(request: Any, code: PathStr, payload: ReportRequestIn) -> Status:
     """Make (or find) the report of a closed period: the same code path as the console's
     reports page. 201 when made now, 200 when that period's report already existed."""
     district = access_district(user=request.auth, code=code)

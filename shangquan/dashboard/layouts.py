@@ -71,7 +71,7 @@ def _defaults(prefix: str, rows: tuple) -> tuple[Panel, ...]:
 
 # kind, columns, rows, refresh seconds
 DEFAULT_LAYOUT = _defaults("d", (
-    (PanelKind.TILES, 4, 1, 10), (PanelKind.MAP, 2, 2, 30), (PanelKind.TREND, 2, 1, 300),
+    (PanelKind.TILES, 4, 1, 10), (PanelKind.MAP, 2, 2, 15), (PanelKind.TREND, 2, 1, 300),
     (PanelKind.MONTH, 1, 1, 300), (PanelKind.CROWD, 1, 1, 10),
 ))
 STREET_LAYOUT = _defaults("s", (

@@ -15,9 +15,11 @@ import io
 from typing import Any
 from xml.sax.saxutils import escape
 
+from django.http import HttpResponse
+from django.utils.http import content_disposition_header
 from openpyxl.styles import Alignment, Font, PatternFill
 
-from shangquan.core.exports import new_workbook, workbook_bytes, xlsx_append
+from shangquan.core.exports import PDF, XLSX, new_workbook, workbook_bytes, xlsx_append
 from shangquan.core.pdf_fonts import pdf_font
 
 from .selectors import ReportData, ReportRow, period_text
@@ -193,11 +195,6 @@ def download_response(body: bytes, fmt: str, title: str) -> Any:
     """The answer carrying a report's file (the console's download and the API's): its
     Chinese title as the file name, RFC 5987 ``filename*`` (Django writes it for
     non-ASCII names)."""
-    from django.http import HttpResponse
-    from django.utils.http import content_disposition_header
-
-    from shangquan.core.exports import PDF, XLSX
-
     response = HttpResponse(body, content_type=XLSX if fmt == "xlsx" else PDF)
     response["Content-Disposition"] = content_disposition_header(True, file_name(title, fmt))
     return response

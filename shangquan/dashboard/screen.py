@@ -18,7 +18,6 @@ import time
 from typing import Any
 
 from asgiref.sync import sync_to_async
-from django.apps import apps
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
@@ -32,6 +31,7 @@ from shangquan.core.models import District
 from shangquan.core.periods import Period
 from shangquan.core.selectors import access_district
 from shangquan.core.views import district_console_view
+from shangquan.crowd.selectors import board_signature
 
 from . import layouts, screen_panels, selectors
 from .layouts import Panel
@@ -111,10 +111,7 @@ def screen_signature(*, districts: list[District], panels: list[Panel] | None = 
     for indicator in screen_panels.chosen(("workorders.total", "workorders.resolution_rate")):
         m = screen_panels.live(indicator, districts, today)
         parts.append((m.value, m.numerator, m.denominator))
-    if apps.is_installed("shangquan.crowd"):
-        from shangquan.crowd.selectors import board_signature
-
-        parts.extend(board_signature(district=d) for d in districts[:20])
+    parts.extend(board_signature(district=d) for d in districts[:20])
     return tuple(parts)
 
 

@@ -13,16 +13,29 @@ import math
 from typing import Any
 
 from django.apps import apps
+from django.core.cache import cache
 from django.db.models import Count
 from django.utils import timezone
 
+from shangquan.core import policies
+from shangquan.core.errors import DomainError
 from shangquan.core.models import District
 from shangquan.core.periods import Period, bounds
+from shangquan.core.roles import Role
+from shangquan.crowd.selectors import board_data
+from shangquan.merchants.selectors import grid_list
+from shangquan.workorders.selectors import PUBLIC_DECIMALS, board_signature, work_order_list
+
+from . import selectors
+
+if apps.is_installed("shangquan.stations"):  # optional: without it the map has no stations
+    from shangquan.stations.selectors import station_cards
 
 # The work-order states that count as an open issue (workorders.models.OPEN_STATUSES;
 # a test keeps the two equal, the dashboard imports no model).
 OPEN_STATUSES = ("submitted", "dispatched", "accepted", "reopened")
 ORDER_POINTS_MAX = 500
+OPEN_CACHE_SECONDS = 3600
 # open orders in a grid → its colour on the map
 GRID_LEVELS = ((0, "green"), (2, "yellow"), (5, "orange"))
 
@@ -38,23 +51,32 @@ def _float(value: Any) -> float | None:
     return None if value is None else round(float(value), 6)
 
 
-def _open_by_grid(user: Any, district: District) -> dict[int | None, int]:
-    """Open orders per grid (``None``: orders in no grid)."""
-    open_by_grid: dict[int | None, int] = {}
-    if apps.is_installed("shangquan.workorders"):
-        from shangquan.workorders.selectors import work_order_list
+def _open_by_grid(user: Any, district: District, view: str) -> dict[int | None, int]:
+    """Open orders per grid (``None``: orders in no grid).
 
-        rows = (work_order_list(user=user, district=district, status=",".join(OPEN_STATUSES))
-                .values("grid_id").annotate(n=Count("id")).order_by())
-        open_by_grid = {r["grid_id"]: r["n"] for r in rows}
-    return open_by_grid
+    The GROUP BY reads every open order's row (tens of thousands in a district with a
+    million orders), so it is kept in the shared cache under the work orders' board
+    signature (the newest timeline event: every change of an order through the services
+    writes one), and computed again only once an order has changed."""
+    key = f"dashboard:open-by-grid:{district.pk}:{view}:{board_signature(district=district)}"
+    try:
+        known = cache.get(key)
+    except Exception:  # a cache that is down costs the query, not the screen
+        known = None
+    if known is not None:
+        return {(None if k == "" else int(k)): n for k, n in known.items()}
+    rows = (work_order_list(user=user, district=district, status=",".join(OPEN_STATUSES))
+            .values("grid_id").annotate(n=Count("id")).order_by())
+    counts = {r["grid_id"]: r["n"] for r in rows}
+    try:
+        cache.set(key, {("" if k is None else str(k)): n for k, n in counts.items()},
+                  OPEN_CACHE_SECONDS)
+    except Exception:
+        pass
+    return counts
 
 
 def _grids(district: District, open_by_grid: dict[int | None, int]) -> list[dict[str, Any]]:
-    if not apps.is_installed("shangquan.merchants"):
-        return []
-    from shangquan.merchants.selectors import grid_list
-
     out = []
     for g in grid_list(district=district).values("id", "name", "latitude", "longitude"):
         n = open_by_grid.get(g["id"], 0)
@@ -66,8 +88,6 @@ def _grids(district: District, open_by_grid: dict[int | None, int]) -> list[dict
 def _stations(district: District) -> list[dict[str, Any]]:
     if not apps.is_installed("shangquan.stations"):
         return []
-    from shangquan.stations.selectors import station_cards
-
     return [{"id": c["id"], "name": c["name"], "kind": c["kind"], "kind_label": str(c["kind_label"]),
              "lat": c["latitude"], "lon": c["longitude"], "open": c["open_now"],
              "free": c["free"], "capacity": c["capacity"]}
@@ -77,10 +97,6 @@ def _stations(district: District) -> list[dict[str, Any]]:
 def _zones(district: District, centre: tuple[float, float] | None) -> list[dict[str, Any]]:
     """Zones have no coordinates of their own: they ring the district's centre, the
     market itself in the middle, each sized by its capacity."""
-    if not apps.is_installed("shangquan.crowd"):
-        return []
-    from shangquan.crowd.selectors import board_data
-
     zones = [z for z in board_data(district=district)["zones"] if z["kind"] != "waiting"]
     out = []
     ring = [z for z in zones if z["parent"] is not None] or []
@@ -103,10 +119,6 @@ def _zones(district: District, centre: tuple[float, float] | None) -> list[dict[
 
 
 def _orders_today(user: Any, district: District) -> tuple[list[dict[str, Any]], int]:
-    if not apps.is_installed("shangquan.workorders"):
-        return [], 0
-    from shangquan.workorders.selectors import PUBLIC_DECIMALS, work_order_list
-
     today = Period("day", timezone.localdate())
     start, end = bounds(today.start, today.end)
     qs = (work_order_list(user=user, district=district)
@@ -115,8 +127,9 @@ def _orders_today(user: Any, district: District) -> tuple[list[dict[str, Any]], 
     rows = list(qs.order_by("-created_at", "-id").values(
         "id", "number", "status", "latitude", "longitude", "created_at",
         "category__name", "category__public_place")[:ORDER_POINTS_MAX])
-    total = len(rows) if len(rows) < ORDER_POINTS_MAX else qs.count()
+    total = len(rows) if len(rows) < ORDER_POINTS_MAX else _today_total(district, today)
     out = []
+    tz = timezone.get_current_timezone()
     for r in rows:
         if r["latitude"] is None or r["longitude"] is None:
             continue
@@ -125,13 +138,26 @@ def _orders_today(user: Any, district: District) -> tuple[list[dict[str, Any]], 
                     "open": r["status"] in OPEN_STATUSES, "category": r["category__name"],
                     "lat": round(float(r["latitude"]), digits),
                     "lon": round(float(r["longitude"]), digits),
-                    "time": timezone.localtime(r["created_at"]).strftime("%H:%M")})
+                    "time": r["created_at"].astimezone(tz).strftime("%H:%M")})
     return out, total
+
+
+def _today_total(district: District, today: Period) -> int:
+    """More orders today than points drawn: the count from the work-order KPI counters
+    (the 工单总量 tile's figure), not a count over today's rows."""
+    try:
+        indicator = selectors.indicator_get(key="workorders.total")
+    except DomainError:
+        return ORDER_POINTS_MAX
+    value = indicator.measure(district, today.start, today.end).value
+    return int(value or 0)
 
 
 def map_data(*, user: Any, district: District) -> dict[str, Any]:
     """The map panel's layers, JSON-ready (first paint and every event of the stream)."""
-    open_by_grid = _open_by_grid(user, district)
+    view = "all" if policies.has_role(user, district, Role.COMMITTEE, Role.STREET) \
+        else f"u{getattr(user, 'pk', 0)}"
+    open_by_grid = _open_by_grid(user, district, view)
     grids = _grids(district, open_by_grid)
     stations = _stations(district)
     orders, orders_total = _orders_today(user, district)

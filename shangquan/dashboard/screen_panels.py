@@ -29,10 +29,14 @@ from shangquan.core.models import District
 from shangquan.core.pagecache import PageCache
 from shangquan.core.periods import Period
 from shangquan.core.roles import Role
+from shangquan.crowd.selectors import board_data
 
 from . import screen_map, selectors
 from .layouts import DEFAULT_LAYOUT, RANKING, STREET_LAYOUT, Panel
 from .models import REFRESH_MAX, PanelKind
+
+if apps.is_installed("shangquan.ratings"):  # optional: without it no honour board
+    from shangquan.ratings.selectors import honour_board
 
 # What the tiles show, in order (an indicator whose app is absent is left out).
 TILE_KEYS = (
@@ -44,7 +48,7 @@ TILE_KEYS = (
 TREND_KEYS = ("workorders.total", "workorders.satisfaction_rate")
 TREND_DAYS = 14
 HISTORY_PERIODS = 8  # an indicator panel of a coarser indicator: its last 8 periods
-RANK_KEY = "workorders.satisfaction_rate"  # the street screen ranks its districts by it
+RANK_KEY = selectors.STREET_KEY  # the street screen ranks its districts by it
 
 
 def chosen(keys: tuple[str, ...]) -> list[Indicator]:
@@ -143,10 +147,6 @@ def indicator_data(key: str, districts: list[District], today: dt.date,
 
 
 def crowd_data(district: District) -> dict[str, Any]:
-    if not apps.is_installed("shangquan.crowd"):
-        return {"zones": []}
-    from shangquan.crowd.selectors import board_data
-
     board = board_data(district=district)
     return {"zones": [{"name": z["name"], "percent": z["percent"], "level": z["level"],
                        "level_label": z["level_label"], "occupancy": z["occupancy"]}
@@ -159,8 +159,6 @@ def honour_data(district: District) -> dict[str, Any]:
     """The ratings app's honour board, names of shops only (no people)."""
     if not apps.is_installed("shangquan.ratings"):
         return {"period": "", "flags": [], "excellent": [], "titles": []}
-    from shangquan.ratings.selectors import honour_board
-
     board = honour_board(district=district)
     return {
         "period": board["period"].name if board["period"] is not None else "",

@@ -27,6 +27,9 @@ from shangquan.core.selectors import district_get_public
 
 from . import screen_panels
 
+if apps.is_installed("shangquan.stations"):  # optional: without it no stations listed
+    from shangquan.stations.selectors import station_cards
+
 LITE_SECONDS = 15
 POLL_SECONDS = 30
 PAGES = PageCache(seconds=LITE_SECONDS, size=2000)
@@ -46,8 +49,6 @@ def _district(code: str) -> District:
 def _stations(district: District) -> dict[str, Any]:
     if not apps.is_installed("shangquan.stations"):
         return {"open": 0, "total": 0, "list": []}
-    from shangquan.stations.selectors import station_cards
-
     cards = station_cards(district=district)
     shown = [{"name": c["name"], "kind_label": str(c["kind_label"]), "open": c["open_now"],
               "hours": c["hours"], "free": c["free"], "capacity": c["capacity"]}

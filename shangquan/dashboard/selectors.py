@@ -121,7 +121,7 @@ def _measures(indicator: Indicator, districts: list[District],
             fresh = {markers[pk]: {k: (m.value, m.numerator, m.denominator)
                                    for k, m in read.get(pk, {}).items()} for pk in unread}
             cache.set_many(fresh, CLOSED_SECONDS)
-            found.update(fresh)
+            found |= fresh
         for pk, marker in markers.items():
             hit = found[marker].get(indicator.key)
             if hit is not None:
@@ -136,9 +136,9 @@ def _measures(indicator: Indicator, districts: list[District],
             measured = _measures_each(indicator, rest, period, store=False)
             hit = {pk: (m.value, m.numerator, m.denominator) for pk, m in measured.items()}
             cache.set(batch, hit, CLOSED_SECONDS if closed else LIVE_SECONDS)
-        out.update({pk: Measure(*v) for pk, v in hit.items()})
+        out |= {pk: Measure(*v) for pk, v in hit.items()}
     elif rest:
-        out.update(_measures_each(indicator, rest, period, store=True))
+        out |= _measures_each(indicator, rest, period, store=True)
     return [out[d.pk] for d in districts]
 
 
@@ -286,6 +286,9 @@ def overseen_districts(*, user: Any) -> list[District]:
     """The districts where the user may read the dashboard (the street sees all its own)."""
     return [d for d in policies.visible_districts(user).order_by("code")
             if policies.can(user, "dashboard.view", d)]
+
+
+STREET_KEY = "workorders.satisfaction_rate"  # the street's view ranks by it unless told
 
 
 def street_view(*, user: Any, key: str, period: Period,

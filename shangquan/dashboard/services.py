@@ -188,6 +188,7 @@ def _sections_key(sections: list[str] | tuple[str, ...] | None) -> str:
     return ",".join(m for m in known if m in chosen)  # the known order: one key per choice
 
 
+@audited("dashboard.report.generate")
 def report_request(*, actor: Any, district: District, period: str = "",
                    kind: str | None = None, sections: list[str] | None = None,
                    street: bool = False) -> tuple[Report, bool]:

@@ -13,8 +13,9 @@ from collections.abc import Iterable
 
 from django import template
 from django.db.models import QuerySet
-from django.utils.html import escape
-from django.utils.safestring import SafeString, mark_safe
+from django.utils.safestring import SafeString
+
+from shangquan.core.markup import join, tag
 
 register = template.Library()
 
@@ -32,17 +33,14 @@ def _pairs(rows: Iterable, label: str) -> Iterable[tuple[str, str]]:
 @register.simple_tag
 def options(rows: Iterable, selected="", label: str = "name") -> SafeString:
     chosen = "" if selected is None else str(selected)
-    return mark_safe("".join(
-        f'<option value="{escape(value)}"{" selected" if value == chosen else ""}>'
-        f"{escape(text)}</option>" for value, text in _pairs(rows, label)))
+    return join(*(tag("option", text, value=value, selected=value == chosen)
+                  for value, text in _pairs(rows, label)))
 
 
 @register.simple_tag
 def checkboxes(rows: Iterable, name: str, checked: Iterable = (), label: str = "name"
                ) -> SafeString:
     ticked = {str(v) for v in checked or ()}
-    field = escape(name)
-    return mark_safe("".join(
-        f'<label><input type="checkbox" name="{field}" value="{escape(value)}"'
-        f'{" checked" if value in ticked else ""}> {escape(text)}</label>'
-        for value, text in _pairs(rows, label)))
+    return join(*(tag("label", tag("input", type="checkbox", name_=name, value=value,
+                                   checked=value in ticked), " ", text)
+                  for value, text in _pairs(rows, label)))

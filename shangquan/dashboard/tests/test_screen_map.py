@@ -127,3 +127,17 @@ def test_each_panel_keeps_its_figures_for_its_interval(north):
                                            districts=[north.district])
     total = {t["key"]: t for t in fresh["tiles"]}["workorders.total"]["value"]
     assert total == 1
+
+
+def test_open_orders_per_grid_follow_every_change(north):
+    grid = grid_factory(north.district, name="夜市东区")
+    order = order_factory(north, grid=grid)
+    user = north.people[Role.COMMITTEE]
+    first = screen_map.map_data(user=user, district=north.district)
+    assert first["open_total"] == 1
+    assert screen_map.map_data(user=user, district=north.district)["open_total"] == 1  # cached
+    advance(north, order, "closed")
+    assert screen_map.map_data(user=user, district=north.district)["open_total"] == 0
+    order_factory(north, grid=grid)
+    again = screen_map.map_data(user=user, district=north.district)
+    assert {g["name"]: g["open"] for g in again["grids"]}["夜市东区"] == 1
