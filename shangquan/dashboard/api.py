@@ -126,10 +126,12 @@ def street(request: Any, code: PathStr, key: Query[str] = selectors.STREET_KEY,
 
 class ReportRequestIn(Schema):
     """An on-demand report: ``period`` a closed period's label (``2026-W48``, ``2026-11``,
-    ``2026Q3``) or empty for the last closed one of ``kind``; ``sections`` some modules
-    (empty: all); ``scope`` ``street`` for the district's street over its districts."""
+    ``2026Q3``, ``2025``) or empty for the last closed one of ``kind`` (default a week);
+    ``kind``, when given with a ``period``, must be that period's; ``sections`` some
+    modules (empty: all); ``scope`` ``street`` for the district's street over its
+    districts."""
 
-    kind: Literal["week", "month", "quarter", "year"] = "week"
+    kind: Literal["week", "month", "quarter", "year"] | None = None
     period: str = Field("", max_length=20)
     sections: list[str] = Field(default_factory=list, max_length=50)
     scope: Literal["district", "street"] = "district"

@@ -7,7 +7,7 @@ stays reproducible however the rows behind it are edited later. The value read f
 period is its highest version.
 
 A ``Report`` is one generated xlsx + PDF for a district (or a street over its districts)
-and one closed period; generating the same period twice gives the same row.
+and one closed period (week, month, quarter or year); generating the same period twice gives the same row.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from django.utils.translation import gettext_lazy as _
 from shangquan.core.models import District, DistrictScoped
 
 SNAPSHOT_KINDS = ("week", "month", "quarter", "year")
-REPORT_KINDS = ("week", "month", "quarter")
+REPORT_KINDS = ("week", "month", "quarter", "year")
 
 
 class SnapshotSource(models.TextChoices):

@@ -328,7 +328,7 @@ def today() -> dt.date:
 # --- reports --------------------------------------------------------------------------
 
 REPORT_KIND_NAMES = {"week": gettext_lazy("周报"), "month": gettext_lazy("月报"),
-                     "quarter": gettext_lazy("季报")}
+                     "quarter": gettext_lazy("季报"), "year": gettext_lazy("年报")}
 
 
 def report_modules() -> list[str]:

@@ -193,8 +193,8 @@ def report_request(*, actor: Any, district: District, period: str = "",
                    kind: str | None = None, sections: list[str] | None = None,
                    street: bool = False) -> tuple[Report, bool]:
     """A report asked for by a person (the console's reports page and the API): ``period``
-    a label (``2026-W48`` …) or empty for the last closed period of ``kind`` (default a
-    week); ``street`` for the district's street over its districts. Every refusal is the
+    a label (``2026-W48``, ``2026-11``, ``2026Q4``, ``2025``) or empty for the last closed
+    period of ``kind`` (default a week; a year's report once the year is over); ``street`` for the district's street over its districts. Every refusal is the
     service's (``bad_period``, ``period_not_closed``, ``unknown_section``,
     ``report_no_data``, ``district_out_of_scope``)."""
     text = (period or "").strip()
@@ -206,7 +206,7 @@ def report_request(*, actor: Any, district: District, period: str = "",
     else:
         kind = kind or "week"
         if kind not in REPORT_KINDS:
-            raise ValidationFailed(_("报告按周、月或季度生成"), code="bad_period")
+            raise ValidationFailed(_("报告按周、月、季度或年度生成"), code="bad_period")
         chosen = Period.containing(kind, selectors.today()).previous()
     if street and not district.street:
         raise ValidationFailed(_("该商圈不属于任何街道"), code="bad_scope")
@@ -220,7 +220,7 @@ def report_generate(*, actor: Any, period: Period, district: District | None = N
                     street: str = "", sections: list[str] | None = None,
                     trigger: str = ReportTrigger.ON_DEMAND,
                     today: dt.date | None = None) -> tuple[Report, bool]:
-    """The report of a closed week, month or quarter, for a district or for a street over
+    """The report of a closed week, month, quarter or year, for a district or for a street over
     its districts, from the snapshots: xlsx (one sheet per module) and PDF, stored.
 
     Idempotent: the same period (and sections) twice gives the one report, ``created``
@@ -228,7 +228,7 @@ def report_generate(*, actor: Any, period: Period, district: District | None = N
     Subscribers get a notification once the report is committed."""
     today = today or timezone.localdate()
     if period.kind not in REPORT_KINDS:
-        raise ValidationFailed(_("报告按周、月或季度生成"), code="bad_period")
+        raise ValidationFailed(_("报告按周、月、季度或年度生成"), code="bad_period")
     _require_closed(period, today)
     if (district is None) == (not street):
         raise ValidationFailed(_("报告须指定商圈或街道之一"), code="bad_scope")
@@ -293,7 +293,8 @@ def _notify_subscribers(report: Report, districts: list[District]) -> None:
 def reports_scheduled(*, today: dt.date | None = None,
                       now: dt.datetime | None = None) -> list[Report]:
     """The worker's job: after Monday 08:00 last week's report, after the 1st's 08:00
-    last month's and last quarter's, for each district and each street. Run as often as
+    last month's and last quarter's, after 1 January 08:00 last year's, for each
+    district and each street (subscribers of each kind notified). Run as often as
     it likes: a period already reported is not made again; a period without data is
     skipped."""
     now = timezone.localtime(now) if now else timezone.localtime()
@@ -348,7 +349,7 @@ def subscription_set(*, actor: Any, district: District, kind: str, on: bool) -> 
     """Subscribe (or not) to a district's reports of a kind; for oneself only."""
     policies.require(actor, "dashboard.report_view", district)
     if kind not in REPORT_KINDS:
-        raise ValidationFailed(_("报告按周、月或季度生成"), code="bad_period")
+        raise ValidationFailed(_("报告按周、月、季度或年度生成"), code="bad_period")
     user = user_of(actor)
     qs = ReportSubscription.objects.filter(district=district, user=user, kind=kind)
     if on == qs.exists():

@@ -89,6 +89,9 @@ def reports_view(request: HttpRequest) -> HttpResponse:
         "street": district.street, "made": request.GET.get("made", ""),
         "made_new": request.GET.get("new") == "1",
         "suggested": Period.containing("week", selectors.today()).previous().label,
+        # the last closed period of each kind, offered in the period field's list
+        "closed": [(Period.containing(k, selectors.today()).previous().label,
+                    selectors.REPORT_KIND_NAMES[k]) for k in REPORT_KINDS],
         "kind_names": selectors.REPORT_KIND_NAMES}, status=status)
 
 

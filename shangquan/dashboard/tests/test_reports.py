@@ -13,11 +13,12 @@ from pypdf import PdfReader
 from shangquan.core import services as core_services
 from shangquan.core.actors import SYSTEM
 from shangquan.core.errors import NotFound, PermissionDenied, ValidationFailed
+from shangquan.core.indicators import Measure
 from shangquan.core.models import AuditLog, District, Notification
 from shangquan.core.periods import Period
 from shangquan.core.roles import Role
 from shangquan.dashboard import selectors, services, tasks
-from shangquan.dashboard.models import Report, ReportScope, ReportTrigger
+from shangquan.dashboard.models import Report, ReportScope, ReportTrigger, SnapshotSource
 
 from .test_snapshots import last_week, orders_last_week
 
@@ -28,6 +29,29 @@ def monday_nine() -> dt.datetime:
     """This week's Monday, 09:00 local: last week's report is due."""
     monday = Period.containing("week", timezone.localdate()).start
     return timezone.make_aware(dt.datetime.combine(monday, dt.time(9)))
+
+
+TOTAL, SATISFACTION = "workorders.total", "workorders.satisfaction_rate"
+
+
+def last_year() -> Period:
+    return Period.containing("year", timezone.localdate()).previous()
+
+
+def freeze_last_year(persona, *, total: int, satisfied: int, rated: int) -> Period:
+    """Last year's snapshots of two indicators (as the demo's history stores them): the
+    orders of the test are today's, so a live measure of that year would be empty."""
+    year = last_year()
+    services.snapshots_freeze(
+        actor=SYSTEM, district=persona.district, periods=[year], source=SnapshotSource.DEMO,
+        values={(TOTAL, year): Measure(total),
+                (SATISFACTION, year): Measure(100 * satisfied / rated, satisfied, rated)})
+    return year
+
+
+def new_year(hour: int) -> dt.datetime:
+    """1 January of this year at ``hour`` local: last year's report is due from 08:00."""
+    return timezone.make_aware(dt.datetime(timezone.localdate().year, 1, 1, hour))
 
 
 def pdf_text(body: bytes) -> str:
@@ -208,6 +232,57 @@ def test_console_page_generates_and_lists(north, client):
     assert r.status_code == 422 and "尚未结束" in r.content.decode()
     r = client.post(url, {"action": "subscribe", "kind": "month", "on": "1"}, follow=True)
     assert "已订阅" in r.content.decode()
+
+
+def test_year_report_scheduled_on_new_year_from_the_snapshots(
+        north, client, django_capture_on_commit_callbacks):
+    year = freeze_last_year(north, total=1200, satisfied=90, rated=100)
+    committee = north.people[Role.COMMITTEE]
+    services.subscription_set(actor=committee, district=north.district, kind="year", on=True)
+    # before 08:00 on 1 January the closed year's report waits
+    made = services.reports_scheduled(now=new_year(7))
+    assert not [r for r in made if r.kind == "year" and r.start == year.start]
+    with django_capture_on_commit_callbacks(execute=True):
+        made = services.reports_scheduled(now=new_year(9))
+    [report] = [r for r in made if r.kind == "year"]
+    assert (report.scope, report.district, report.start, report.trigger) == (
+        ReportScope.DISTRICT, north.district, year.start, ReportTrigger.SCHEDULED)
+    assert report.title == f"{north.district.name} 年报 {year.label}"
+    report = Report.objects.get(pk=report.pk)
+    book = load_workbook(io.BytesIO(bytes(report.xlsx)))
+    cells = {row[0]: row[2] for sheet in book.worksheets[1:]
+             for row in sheet.iter_rows(min_row=2, values_only=True)}
+    assert cells[str(selectors.indicator_get(key=TOTAL).label)] == 1200
+    assert cells[str(selectors.indicator_get(key=SATISFACTION).label)] == 90
+    text = "".join(pdf_text(bytes(report.pdf)).split())
+    assert "".join(report.title.split()) in text and "工单总量（件）1200" in text
+    # the year's subscriber got the link; nothing made twice, on demand neither
+    [note] = Notification.objects.filter(user=committee, link__contains="/dashboard/reports/")
+    assert note.title == report.title and f"/reports/{report.pk}.xlsx" in note.link
+    assert services.reports_scheduled(now=new_year(10)) == []
+    same, created = services.report_request(actor=committee, district=north.district,
+                                            kind="year")
+    assert same.pk == report.pk and not created
+    with pytest.raises(ValidationFailed) as info:  # this year is not over yet
+        services.report_request(actor=committee, district=north.district,
+                                period=year.next().label)
+    assert info.value.code == "period_not_closed"
+
+
+def test_console_page_makes_a_year_report(north, client):
+    year = freeze_last_year(north, total=12, satisfied=9, rated=10)
+    client.force_login(north.people[Role.COMMITTEE])
+    url = f"/console/{north.district.code}/dashboard/reports/"
+    html = client.get(url).content.decode()
+    assert f'<option value="{year.label}">年报</option>' in html  # offered in the field
+    assert 'value="year"' in html  # and a subscription to the year's reports
+    r = client.post(url, {"period": year.label, "scope": "district"})
+    assert r.status_code == 302
+    assert "报告已生成" in client.get(r["Location"]).content.decode()
+    report = Report.objects.get(kind="year", start=year.start, district=north.district)
+    assert {f["key"]: f["value"] for f in report.figures}[TOTAL] == 12
+    r = client.post(url, {"period": year.next().label})
+    assert r.status_code == 422 and "尚未结束" in r.content.decode()
 
 
 @pytest.mark.browser

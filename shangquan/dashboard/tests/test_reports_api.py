@@ -20,6 +20,7 @@ from shangquan.core.tests.test_pdf_fonts import STANDARD, pdf_fonts, pdf_text
 from shangquan.dashboard import selectors
 from shangquan.dashboard.models import Report
 
+from .test_reports import SATISFACTION, freeze_last_year
 from .test_snapshots import last_week, orders_last_week
 
 pytestmark = pytest.mark.django_db
@@ -133,7 +134,10 @@ def test_bad_input_is_refused_clearly_in_chinese_or_english(north, api_client):
     refused({"period": "2026-W99"}, "bad_period")
     refused({"period": "没有这种周期"}, "bad_period")
     refused({"kind": "month", "period": last_week().label}, "bad_period")  # not a month
-    refused({"kind": "year"}, "bad_period")  # reports are weekly, monthly, quarterly
+    refused({"kind": "year"}, "report_no_data")  # last year's: nothing happened then
+    this_year = Period.containing("year", selectors.today()).label
+    assert "尚未结束" in refused({"kind": "year", "period": this_year}, "period_not_closed")
+    refused({"kind": "year", "period": last_week().label}, "bad_period")  # not a year
     refused({"kind": "day"}, "validation_error")
     refused({"format": "docx", "period": last_week().label}, "validation_error")
     # a street report for a district that belongs to no street
@@ -224,3 +228,26 @@ def test_street_report_and_view_over_its_districts(north, south, api_client):
         f"{base(north)}/street", {"key": TOTAL, "period": last_week().label, "codes": "SOUTH"})
     assert r.status_code == 404 and r.json()["code"] == "district_out_of_scope"
     assert "SOUTH" in r.json()["message"]
+
+
+def test_year_report_on_demand_from_the_snapshots(north, api_client):
+    year = freeze_last_year(north, total=1200, satisfied=90, rated=100)
+    client = api_client(north.people[Role.COMMITTEE])
+    r = client.post(f"{base(north)}/reports", {"kind": "year"})  # the last closed year
+    assert r.status_code == 201, r.json()
+    made = r.json()
+    assert (made["kind"], made["period"], made["start"], made["end"]) == (
+        "year", year.label, str(year.start), str(year.last_day))
+    assert "年报" in made["title"] and year.label in made["title"]
+    xlsx = client.get(made["files"]["xlsx"])
+    assert xlsx.status_code == 200
+    cells = {row[0]: row[2] for sheet in load_workbook(io.BytesIO(xlsx.content)).worksheets[1:]
+             for row in sheet.iter_rows(min_row=2, values_only=True)}
+    # the frozen figures, not a live measure of the year (which has no orders)
+    assert cells[str(selectors.indicator_get(key=TOTAL).label)] == 1200
+    assert cells[str(selectors.indicator_get(key=SATISFACTION).label)] == 90
+    # the same year by its label: the one report
+    again = client.post(f"{base(north)}/reports", {"kind": "year", "period": year.label})
+    assert again.status_code == 200 and again.json()["id"] == made["id"]
+    r = client.post(f"{base(north)}/reports", {"period": year.next().label})
+    assert r.status_code == 422 and r.json()["code"] == "period_not_closed"
