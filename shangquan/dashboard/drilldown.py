@@ -34,7 +34,7 @@ ROW_LIMIT = 200
 DIMENSION_LABELS = {
     "grid": gettext_lazy("网格"), "association": gettext_lazy("商会协会"),
     "department": gettext_lazy("部门"), "category": gettext_lazy("类别"),
-    "station": gettext_lazy("站点"),
+    "station": gettext_lazy("站点"), "team": gettext_lazy("队伍"),
 }
 WIDE = {Role.COMMITTEE, Role.STREET}
 
