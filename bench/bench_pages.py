@@ -271,6 +271,12 @@ def bench_pages(url: str, vendor: str, *, seconds: float, only: str) -> None:
         trivial = load(base, "/bench/trivial", label="trivial view", concurrency=16,
                        duration=seconds * 1.5, warmup=1)
         print(trivial.line(), flush=True)
+        # The floor of any staff page: session, user and membership, no query of its own
+        # and no template. No page can beat it; its ratio bounds what caching could give.
+        floor = load(base, f"/bench/signed-in/{CODE}", label="signed-in floor",
+                     concurrency=16, duration=seconds * 1.5, warmup=1,
+                     headers={"Cookie": cookies[pages[0]["role"]]})
+        print(floor.line() + f"   ÷ trivial {floor.rps / trivial.rps:.2f}", flush=True)
         # The machine's load drifts over a run of 100 pages: the trivial view is measured
         # again every TRIVIAL_EVERY pages, and each page is compared with the trivial
         # runs either side of it (the mean of their throughputs).
@@ -298,6 +304,7 @@ def bench_pages(url: str, vendor: str, *, seconds: float, only: str) -> None:
     print(f"shangquan worker after 20 s: VmRSS {worker_rss} MB, VmHWM {worker_hwm} MB")
     ratios = sorted(r["rps"] / r["trivial_rps"] for r in rows if r["trivial_rps"]) or [0.0]
     print(json.dumps({"vendor": vendor, "trivial_rps": round(trivial.rps, 1),
+                      "floor_ratio": round(floor.rps / trivial.rps, 3),
                       "pages": len(rows), "ratio_min": round(ratios[0], 3),
                       "ratio_median": round(ratios[len(ratios) // 2], 3),
                       "server_rss_mb": vm_rss, "server_hwm_mb": vm_hwm,

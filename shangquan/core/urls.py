@@ -11,6 +11,7 @@ urlpatterns = [
     path("d/<str:code>/", public.district_home, name="district_home"),
     path("d/<str:code>/me/", homes.resident_home, name="resident_home"),
     path("bench/trivial", views.trivial, name="trivial"),
+    path("bench/signed-in/<str:code>", views.signed_in_floor, name="signed_in_floor"),
     path("login/", views.login_view, name="login"),
     path("login/phone/", views.login_phone_view, name="login_phone"),
     path("logout/", views.logout_view, name="logout"),
