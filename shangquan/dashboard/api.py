@@ -1,5 +1,6 @@
 """Dashboard API under /api/v1/districts/{code}/dashboard/…: indicators, KPI values, the
-street's view over districts, and reports (list, on demand, detail, xlsx/PDF download).
+street's view over districts, a department's view across the districts it serves, and
+reports (list, on demand, detail, xlsx/PDF download).
 
 Errors are the core format ``{code, message, details}`` (mapped in one place,
 ``core.apibase``); creating POSTs honour ``Idempotency-Key`` (``core.idempotency``).
@@ -119,6 +120,80 @@ def street(request: Any, code: PathStr, key: Query[str] = selectors.STREET_KEY,
     return {"key": ind.key, "label": str(ind.label), "unit": str(ind.unit),
             "direction": ind.direction, "period": view["period"].label,
             "rows": view["rows"], "total": view["total"]}
+
+
+# --- a department's view across the districts it serves ------------------------------
+
+
+class DepartmentViewColumnOut(Schema):
+    code: str
+    name: str
+    department_id: int
+    department: str
+
+
+class DepartmentViewCellOut(Schema):
+    code: str
+    department_id: int
+    value: float | None
+    numerator: float | None
+    denominator: float | None
+    drill: str  # the console's drill-down page of that district, by department
+
+
+class DepartmentViewTotalOut(Schema):
+    value: float | None
+    numerator: float | None
+    denominator: float | None
+
+
+class DepartmentViewRowOut(Schema):
+    key: str
+    label: str
+    module: str
+    unit: str
+    direction: str
+    combine: str
+    cells: list[DepartmentViewCellOut]
+    total: DepartmentViewTotalOut
+
+
+class DepartmentViewOut(Schema):
+    period: str
+    start: dt.date
+    end: dt.date
+    columns: list[DepartmentViewColumnOut]
+    rows: list[DepartmentViewRowOut]
+
+
+def _measure_row(m: Any) -> dict[str, Any]:
+    return {"value": m.value, "numerator": m.numerator, "denominator": m.denominator}
+
+
+@router.get("/dashboard/departments", response=DepartmentViewOut)
+def department_view(request: Any, code: PathStr, period: Query[str] = "",
+                    kind: Query[str] = "month", codes: Query[str] = "") -> dict:
+    """The caller's own departments' indicators (those that split by department) in each
+    district where the caller holds a department membership (``codes``: some of them;
+    another district's code: 404 ``district_out_of_scope``), with the total across them
+    (rates as Σ numerators ÷ Σ denominators); by default the current month. A member
+    without a department membership gets no columns."""
+    district = access_district(user=request.auth, code=code)
+    view = selectors.department_view(
+        user=request.auth, district=district,
+        period=selectors.period_parse(text=period, kind=kind),
+        codes=[c for c in codes.split(",") if c] or None)
+    return {"period": view.period.label, "start": view.period.start,
+            "end": view.period.last_day,
+            "columns": [{"code": d.code, "name": d.name, "department_id": pk,
+                         "department": name} for d, pk, name in view.columns],
+            "rows": [{"key": r.indicator.key, "label": str(r.indicator.label),
+                      "module": str(r.indicator.module), "unit": str(r.indicator.unit),
+                      "direction": r.indicator.direction, "combine": r.indicator.combine,
+                      "cells": [{"code": c.district.code, "department_id": c.department_id,
+                                 "drill": c.drill, **_measure_row(c.measure)}
+                                for c in r.cells],
+                      "total": _measure_row(r.total)} for r in view.rows]}
 
 
 # --- reports ------------------------------------------------------------------------------

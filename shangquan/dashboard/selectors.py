@@ -15,7 +15,9 @@ from typing import Any
 
 from django.core.cache import cache
 from django.db.models import Count, Max, Q
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -23,7 +25,7 @@ from shangquan.core import policies
 from shangquan.core.errors import NotFound, ValidationFailed
 from shangquan.core.extensions import collect
 from shangquan.core.indicators import MAX, RATIO, SUM, UP, Indicator, Measure
-from shangquan.core.models import District
+from shangquan.core.models import Department, District
 from shangquan.core.periods import KINDS, Period
 
 from .models import SNAPSHOT_KINDS, Report, ReportScope, ReportSubscription, Snapshot
@@ -319,6 +321,155 @@ def street_view(*, user: Any, key: str, period: Period,
                    combine(indicator, previous)) if districts else None)
     return {"indicator": indicator, "period": period, "rows": ranked + [
         r for r in rows if r["value"] is None], "total": total.as_dict() if total else None}
+
+
+# --- a department's view across the districts it serves --------------------------------
+
+BY_DEPARTMENT = "department"
+
+
+@dataclass(frozen=True)
+class Served:
+    """A district where the user holds a department membership, and those departments
+    (id, name), by name."""
+
+    district: District
+    departments: tuple[tuple[int, str], ...]
+
+
+def served_districts(*, user: Any) -> list[Served]:
+    """The active districts where the user is a department's member and may drill (the
+    dashboard's roles), by code; a committee member or resident without a department
+    membership serves none. One query for the departments' names (the memberships come
+    with the request's policy checks)."""
+    chosen = [d for d in dict.fromkeys(policies.member_districts(user))
+              if d.is_active and policies.departments_of(user, d)
+              and policies.can(user, "dashboard.drill", d)]
+    if not chosen:
+        return []
+    wanted = {d.pk: policies.departments_of(user, d) for d in chosen}
+    names: dict[int, list[tuple[int, str]]] = {}
+    for pk, did, name in (Department.objects
+                          .filter(district_id__in=list(wanted),
+                                  pk__in={i for ids in wanted.values() for i in ids})
+                          .order_by("name", "pk").values_list("pk", "district_id", "name")):
+        if pk in wanted[did]:  # each department in its own district only
+            names.setdefault(did, []).append((pk, name))
+    return [Served(d, tuple(names[d.pk])) for d in sorted(chosen, key=lambda d: d.code)
+            if names.get(d.pk)]
+
+
+def department_indicators(*, period: Period) -> list[Indicator]:
+    """The indicators that split by department and mean something for ``period``."""
+    return [i for i in indicators() if BY_DEPARTMENT in i.dimensions and i.breakdown
+            and period.finer_or_equal(i.period)]
+
+
+def department_parts(*, indicators_: list[Indicator], districts: list[District],
+                     period: Period) -> dict[tuple[int, str], dict[int, Measure]]:
+    """Each (district id, indicator key)'s breakdown by department (part key → measure),
+    cached like a value (``CLOSED_SECONDS`` once the period is over, else
+    ``LIVE_SECONDS``) and shared by every department of the district: the filtering to a
+    viewer's own departments happens after, never in the entry."""
+    closed = period.is_closed(timezone.localdate())
+    keys = {(d.pk, i.key): f"dashboard:v1:{d.pk}:parts:{BY_DEPARTMENT}:{i.key}:"
+                           f"{period.kind}:{period.start}"
+            for d in districts for i in indicators_}
+    found = cache.get_many(list(keys.values()))
+    fresh: dict[str, dict[int, tuple]] = {}
+    out: dict[tuple[int, str], dict[int, Measure]] = {}
+    for district in districts:
+        for indicator in indicators_:
+            key = keys[(district.pk, indicator.key)]
+            hit = found.get(key)
+            if hit is None:
+                parts = indicator.breakdown(district, period.start, period.end,  # type: ignore[misc]
+                                            BY_DEPARTMENT)
+                hit = {p.key: (p.measure.value, p.measure.numerator, p.measure.denominator)
+                       for p in parts}
+                fresh[key] = hit
+            out[(district.pk, indicator.key)] = {k: Measure(*v) for k, v in hit.items()}
+    if fresh:
+        cache.set_many(fresh, CLOSED_SECONDS if closed else LIVE_SECONDS)
+    return out
+
+
+@dataclass(frozen=True)
+class DepartmentCell:
+    district: District
+    department_id: int
+    department: str
+    measure: Measure
+    has_part: bool  # the department has a part in the breakdown (else: nothing counted)
+    drill: str  # the drill-down page of that district, by department (and this part)
+
+
+@dataclass(frozen=True)
+class DepartmentRow:
+    indicator: Indicator
+    cells: list[DepartmentCell]
+    total: Measure  # over the cells: counts add, rates Σ num ÷ Σ den, peaks the highest
+
+
+@dataclass(frozen=True)
+class DepartmentView:
+    period: Period
+    served: list[Served]  # the districts shown (all, or those asked for)
+    rows: list[DepartmentRow]
+    every: list[Served]  # every district the user serves as a department
+
+    @property
+    def columns(self) -> list[tuple[District, int, str]]:
+        return [(s.district, pk, name) for s in self.served for pk, name in s.departments]
+
+
+def drill_url(*, district: District, indicator: Indicator, period: Period,
+              part: int | None = None) -> str:
+    """The drill-down page of one district's indicator, by department (and one part)."""
+    query = {"period": period.label, "by": BY_DEPARTMENT}
+    if part is not None:
+        query["part"] = str(part)
+    return (reverse("dashboard:drill", kwargs={"code": district.code, "key": indicator.key})
+            + "?" + urlencode(query))
+
+
+def department_view(*, user: Any, district: District, period: Period,
+                    codes: list[str] | None = None) -> DepartmentView:
+    """The indicators that split by department, for each district where the user holds a
+    department membership (``codes``: some of them; another district's code is a 404
+    like an unknown one), limited to the user's own departments' parts, and the total
+    over them (Σ numerators ÷ Σ denominators for rates, never a mean of rates).
+    ``district`` is the page's (the caller must read its dashboard)."""
+    policies.require(user, "dashboard.view", district)
+    served = every = served_districts(user=user)
+    if codes:
+        allowed = {s.district.code: s for s in every}
+        wanted = list(dict.fromkeys(c.strip().upper() for c in codes if c.strip()))
+        missing = [c for c in wanted if c not in allowed]
+        if missing:
+            raise NotFound(_("没有您可查看的商圈：%(codes)s") % {"codes": "、".join(missing)},
+                           code="district_out_of_scope")
+        served = [allowed[c] for c in wanted]
+    chosen = department_indicators(period=period)
+    parts = department_parts(indicators_=chosen, districts=[s.district for s in served],
+                             period=period)
+    rows = []
+    for indicator in chosen:
+        cells = []
+        for s in served:
+            found = parts[(s.district.pk, indicator.key)]
+            for pk, name in s.departments:
+                measure = found.get(pk)
+                # no part: nothing was counted for that department (a count of none is 0)
+                cells.append(DepartmentCell(
+                    s.district, pk, name,
+                    measure or (Measure(0) if indicator.combine == SUM else Measure(None)),
+                    measure is not None,
+                    drill_url(district=s.district, indicator=indicator, period=period,
+                              part=pk if measure is not None else None)))
+        rows.append(DepartmentRow(indicator, cells,
+                                  combine(indicator, [c.measure for c in cells])))
+    return DepartmentView(period, served, rows, every)
 
 
 def today() -> dt.date:

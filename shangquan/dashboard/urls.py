@@ -6,6 +6,8 @@ app_name = "dashboard"
 
 urlpatterns = [
     path("console/<str:code>/dashboard/kpis/", views.kpis_view, name="kpis"),
+    path("console/<str:code>/dashboard/departments/", views.departments_view,
+         name="departments"),
     path("console/<str:code>/dashboard/reports/", views.reports_view, name="reports"),
     path("console/<str:code>/dashboard/reports/<int:pk>.<str:fmt>", views.report_download_view,
          name="report_download"),

@@ -1,4 +1,5 @@
-"""Console pages: the district's indicators by period, and the street's view."""
+"""Console pages: the district's indicators by period, the street's view, a department's
+view across its districts, reports, snapshots and the big screen's layout."""
 
 from __future__ import annotations
 
@@ -51,6 +52,28 @@ def kpis_view(request: HttpRequest) -> HttpResponse:
         "kinds": [("day", _("日")), ("week", _("周")), ("month", _("月")),
                   ("quarter", _("季")), ("year", _("年"))],
         "error": error, "street": street})
+
+
+@district_console_view
+def departments_view(request: HttpRequest) -> HttpResponse:
+    """A department's own indicators across the districts it serves, and their total;
+    each figure links to that district's drill-down by department."""
+    district = request.district  # type: ignore[attr-defined]
+    user = request.user
+    kind = request.GET.get("kind", "month")
+    codes = [c for raw in request.GET.getlist("codes") for c in raw.split(",") if c] or None
+    error = ""
+    try:
+        period = selectors.period_parse(text=request.GET.get("period", ""), kind=kind)
+    except DomainError as exc:
+        error, period = str(exc.message), selectors.period_parse(text="", kind="month")
+    view = selectors.department_view(user=user, district=district, period=period,
+                                     codes=codes)  # another district's code: 404
+    return render(request, "dashboard/departments.html", {
+        "view": view, "period": period, "kind": period.kind, "error": error,
+        "kinds": [("day", _("日")), ("week", _("周")), ("month", _("月")),
+                  ("quarter", _("季")), ("year", _("年"))],
+        "chosen": {s.district.code for s in view.served}})
 
 
 # --- reports (console): list, on-demand generation, subscriptions, downloads ----------

@@ -53,6 +53,11 @@ BUDGETS: dict[str, int] = {
     # period, when the shared cache is cold; later viewers read the cache. Grows with the
     # number of indicators (18 with ratings' and stations'), never with the rows.
     "/api/v1/districts/{code}/dashboard/kpis": 48,
+    # A department's own parts across its districts: each indicator that splits by
+    # department, one breakdown each (work orders: the counters and the departments'
+    # names) per district served, kept in the shared cache for every department of the
+    # district; grows with those indicators and districts, never with the rows.
+    "/api/v1/districts/{code}/dashboard/departments": 26,
 }
 
 # GET endpoints not measured here, with the reason. Nothing is skipped silently: the
