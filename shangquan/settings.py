@@ -182,6 +182,9 @@ REDIS_URL = env("REDIS_URL")
 if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
                           "LOCATION": REDIS_URL}}
+    # Sessions read from Redis (no query per staff request) and written through to the
+    # database, so a Redis restart signs nobody out and logging out ends the session.
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 elif TESTING:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 else:

@@ -31,7 +31,7 @@ from collections.abc import AsyncIterator, Callable, Hashable, Iterator
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db import close_old_connections, connection, transaction
+from django.db import connection, connections, transaction
 
 log = logging.getLogger("shangquan.live")
 
@@ -389,6 +389,15 @@ async def _rendering(f: Feed, version: int, language: str, since: float | None,
             del _inflight[key]
 
 
+def give_back_connections() -> None:
+    """The thread's database connections given back (closed when Django would at the end
+    of a request) — except one inside a transaction: closing it would end a caller's
+    atomic block (a test's, on PostgreSQL) instead of returning an idle connection."""
+    for conn in connections.all(initialized_only=True):
+        if not conn.in_atomic_block:
+            conn.close_if_unusable_or_obsolete()
+
+
 def _giving_back(call: Callable) -> Callable:
     """``call`` (``sync_to_async``), and the thread's database connection given back
     after each call: a stream holds none while it waits."""
@@ -397,7 +406,7 @@ def _giving_back(call: Callable) -> Callable:
             try:
                 return fn(*args, **kwargs)
             finally:
-                close_old_connections()
+                give_back_connections()
         return call(run)
     return wrapped
 
@@ -434,7 +443,7 @@ async def async_events(f: Feed, language: str, *, lifetime: float,
                     await call(f.recheck)()
     finally:
         # The stream's database work ran on a worker thread: give its connection back.
-        await call(close_old_connections)()
+        await call(give_back_connections)()
 
 
 def sync_events(f: Feed, language: str, *, lifetime: float, poll: float = 0.25) -> Iterator[bytes]:
@@ -470,7 +479,7 @@ async def authorised(request, check: Callable):
             user = request.user
             return check(user) if user.is_authenticated else None
         finally:
-            close_old_connections()
+            give_back_connections()
 
     return await sync_to_async(run)()
 

@@ -13,6 +13,7 @@ import pytest
 from django.db import connection, transaction
 
 from shangquan.core import live
+from shangquan.core.models import District
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -163,3 +164,11 @@ def test_a_failed_publication_never_fails_the_committed_write(monkeypatch, caplo
     with transaction.atomic():
         live.publish(f"test:{uuid.uuid4().hex}")
     assert "publishing" in caplog.text
+
+
+@pytest.mark.django_db
+def test_giving_back_connections_leaves_an_open_transaction_alone(north):
+    """A stream gives its thread's connection back after each look-up; inside a caller's
+    transaction (a test's, on PostgreSQL) closing it would end that transaction."""
+    live.give_back_connections()
+    assert District.objects.filter(pk=north.district.pk).exists()
