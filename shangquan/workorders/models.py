@@ -181,6 +181,8 @@ class WorkOrder(DistrictScoped):
         ]
         indexes = [
             models.Index(fields=["district", "status", "-created_at"], name="wo_district_status"),
+            # open orders counted per grid (the big screen's map) from the index alone
+            models.Index(fields=["district", "status", "grid"], name="wo_district_status_grid"),
             models.Index(fields=["district", "-created_at"], name="wo_district_created"),
             models.Index(fields=["district", "department", "status"], name="wo_district_dept"),
             models.Index(fields=["district", "category", "-created_at"], name="wo_district_cat"),
