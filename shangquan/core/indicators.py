@@ -23,6 +23,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from django.utils import timezone
+
 # The finest period an indicator is meaningful for; coarser ones are allowed.
 PERIOD_KINDS = ("day", "week", "month", "quarter", "year")
 UP, DOWN = "up", "down"  # higher is better / higher is worse
@@ -88,3 +90,16 @@ def ratio(numerator: float, denominator: float, scale: float = 100.0) -> Measure
 
 def count(value: float) -> Measure:
     return Measure(value)
+
+
+def part_rows(qs: Any, field: str | None, part: int | None) -> Any:
+    """The rows of one part of a breakdown by ``field`` (a queryset; ``part`` 0: the rows
+    with none); all of them when there is no field or no part."""
+    if field is None or part is None:
+        return qs
+    return qs.filter(**{field: part}) if part else qs.filter(**{f"{field}__isnull": True})
+
+
+def local_minute(moment: dt.datetime | None) -> str:
+    """A row's time as staff read it: Beijing time to the minute, "—" when there is none."""
+    return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M") if moment else "—"

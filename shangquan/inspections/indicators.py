@@ -16,7 +16,6 @@ from collections.abc import Callable
 
 from django.db.models import Count, F, Q, QuerySet
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from shangquan.core.indicators import (
@@ -28,6 +27,8 @@ from shangquan.core.indicators import (
     Part,
     Rows,
     count,
+    local_minute,
+    part_rows,
     ratio,
 )
 from shangquan.core.models import District
@@ -77,14 +78,7 @@ def _breakdown(orders: Callable[..., QuerySet], rate: bool) -> Callable[..., lis
 
 
 def _part_filter(qs: QuerySet, by: str, part: int | None) -> QuerySet:
-    if by not in DIMENSIONS or part is None:
-        return qs
-    field = _FIELD[by]
-    return qs.filter(**{field: part}) if part else qs.filter(**{f"{field}__isnull": True})
-
-
-def _when(moment: dt.datetime | None) -> str:
-    return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M") if moment else "—"
+    return part_rows(qs, _FIELD.get(by), part)
 
 
 def _rows(orders: Callable[..., QuerySet], order_by: str, last: str) -> Callable[..., Rows]:
@@ -103,9 +97,9 @@ def _rows(orders: Callable[..., QuerySet], order_by: str, last: str) -> Callable
                      o.department.name if o.department_id else "—", o.get_severity_display(),
                      o.get_status_display()]
             if last == "deadline":
-                cells += [_when(o.deadline), _when(o.verified_at)]
+                cells += [local_minute(o.deadline), local_minute(o.verified_at)]
             else:
-                cells += [_when(o.issued_at), _when(o.deadline)]
+                cells += [local_minute(o.issued_at), local_minute(o.deadline)]
             out.append((url, tuple(cells)))
         heads = (_("编号"), _("隐患"), _("商户"), _("网格"), _("责任部门"), _("等级"), _("状态"))
         heads += ((_("整改期限"), _("验收")) if last == "deadline"

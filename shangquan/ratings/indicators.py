@@ -18,7 +18,7 @@ from django.db.models import Count, Q, QuerySet
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from shangquan.core.indicators import RATIO, UP, Indicator, Measure, Part, Rows, ratio
+from shangquan.core.indicators import RATIO, UP, Indicator, Measure, Part, Rows, part_rows, ratio
 from shangquan.core.models import District
 
 from .models import Grade, OutdoorCheck, Period, Result
@@ -64,10 +64,7 @@ def _breakdown(rows: Callable, good: Q) -> Callable[..., list[Part]]:
 
 
 def _part_filter(qs: QuerySet, by: str, part: int | None) -> QuerySet:
-    if by not in DIMENSIONS or part is None:
-        return qs
-    field = _FIELD[by]
-    return qs.filter(**{field: part}) if part else qs.filter(**{f"{field}__isnull": True})
+    return part_rows(qs, _FIELD.get(by), part)
 
 
 def _result_rows(district: District, start: dt.date, end: dt.date, by: str,

@@ -16,7 +16,6 @@ from collections.abc import Callable
 
 from django.db.models import Count, Q, QuerySet
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from shangquan.core.indicators import (
@@ -28,6 +27,8 @@ from shangquan.core.indicators import (
     Part,
     Rows,
     count,
+    local_minute,
+    part_rows,
     ratio,
 )
 from shangquan.core.models import District
@@ -90,13 +91,7 @@ def _breakdown(rows: Callable[..., QuerySet], rate: bool) -> Callable[..., list[
 
 
 def _part_filter(qs: QuerySet, by: str, part: int | None) -> QuerySet:
-    if by not in DIMENSIONS or part is None:
-        return qs
-    return qs.filter(**{_GRID: part}) if part else qs.filter(**{f"{_GRID}__isnull": True})
-
-
-def _when(moment: dt.datetime) -> str:
-    return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M")
+    return part_rows(qs, _GRID if by in DIMENSIONS else None, part)
 
 
 def _check_rows(district: District, start: dt.date, end: dt.date, by: str,
@@ -109,7 +104,7 @@ def _check_rows(district: District, start: dt.date, end: dt.date, by: str,
         url = reverse("scales:instrument", kwargs={"code": district.code,
                                                    "pk": c.instrument_id})
         grid = c.merchant.grid
-        out.append((url, (_when(c.checked_at), c.merchant.name, grid.name if grid else "—",
+        out.append((url, (local_minute(c.checked_at), c.merchant.name, grid.name if grid else "—",
                           str(c.instrument), f"{grams(c.load_g)} g",
                           f"{grams(c.worst_error_g)} / ±{grams(c.mpe_g)} g",
                           _("合格") if c.passed else _("不合格"))))
@@ -129,7 +124,7 @@ def _slip_rows(slips: Callable[..., QuerySet]) -> Callable[..., Rows]:
                                                         "pk": r.work_order_id})
                    if r.work_order_id else "")
             grid = r.merchant.grid
-            out.append((url, (_when(r.created_at), r.merchant.name, grid.name if grid else "—",
+            out.append((url, (local_minute(r.created_at), r.merchant.name, grid.name if grid else "—",
                               r.goods, f"{grams(r.claimed_g)} / {grams(r.measured_g)} g",
                               f"{grams(r.shortfall_g)} / {grams(r.allowed_g)} g",
                               r.get_verdict_display(),
