@@ -23,7 +23,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from django.db.models import Count
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 # The finest period an indicator is meaningful for; coarser ones are allowed.
 PERIOD_KINDS = ("day", "week", "month", "quarter", "year")
@@ -90,6 +92,19 @@ def ratio(numerator: float, denominator: float, scale: float = 100.0) -> Measure
 
 def count(value: float) -> Measure:
     return Measure(value)
+
+
+def parts_by(qs: Any, field: str, good: Any = None) -> list[Part]:
+    """A breakdown of ``qs`` by the foreign key ``field`` (its ``name`` as the label, 0 and
+    未指定 for rows with none): the share of rows matching ``good`` (a ``Q``), or the
+    count when there is none; the best part first."""
+    counted = {"n": Count("id")} if good is None else \
+        {"n": Count("id"), "good": Count("id", filter=good)}
+    groups = qs.values(field, f"{field}__name").annotate(**counted).order_by(field)
+    parts = [Part(g[field] or 0, g[f"{field}__name"] or str(_("未指定")),
+                  count(g["n"]) if good is None else ratio(g["good"], g["n"]))
+             for g in groups]
+    return sorted(parts, key=lambda p: (p.measure.value is None, -(p.measure.value or 0)))
 
 
 def part_rows(qs: Any, field: str | None, part: int | None) -> Any:

@@ -29,6 +29,7 @@ from shangquan.core.indicators import (
     count,
     local_minute,
     part_rows,
+    parts_by,
     ratio,
 )
 from shangquan.core.models import District
@@ -68,12 +69,7 @@ def _breakdown(orders: Callable[..., QuerySet], rate: bool) -> Callable[..., lis
     def split(district: District, start: dt.date, end: dt.date, by: str) -> list[Part]:
         if by not in DIMENSIONS:
             return []
-        field = _FIELD[by]
-        groups = (orders(district, start, end).values(field, f"{field}__name")
-                  .annotate(n=Count("id"), good=Count("id", filter=_ON_TIME)).order_by(field))
-        parts = [Part(g[field] or 0, g[f"{field}__name"] or str(_("未指定")),
-                      ratio(g["good"], g["n"]) if rate else count(g["n"])) for g in groups]
-        return sorted(parts, key=lambda p: (p.measure.value is None, -(p.measure.value or 0)))
+        return parts_by(orders(district, start, end), _FIELD[by], _ON_TIME if rate else None)
     return split
 
 

@@ -18,7 +18,17 @@ from django.db.models import Count, Q, QuerySet
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from shangquan.core.indicators import RATIO, UP, Indicator, Measure, Part, Rows, part_rows, ratio
+from shangquan.core.indicators import (
+    RATIO,
+    UP,
+    Indicator,
+    Measure,
+    Part,
+    Rows,
+    part_rows,
+    parts_by,
+    ratio,
+)
 from shangquan.core.models import District
 
 from .models import Grade, OutdoorCheck, Period, Result
@@ -54,12 +64,7 @@ def _breakdown(rows: Callable, good: Q) -> Callable[..., list[Part]]:
     def split(district: District, start: dt.date, end: dt.date, by: str) -> list[Part]:
         if by not in DIMENSIONS:
             return []
-        field = _FIELD[by]
-        groups = (rows(district, start, end).values(field, f"{field}__name")
-                  .annotate(n=Count("id"), good=Count("id", filter=good)).order_by(field))
-        parts = [Part(g[field] or 0, g[f"{field}__name"] or str(_("未指定")),
-                      ratio(g["good"], g["n"])) for g in groups]
-        return sorted(parts, key=lambda p: -(p.measure.value or 0))
+        return parts_by(rows(district, start, end), _FIELD[by], good)
     return split
 
 

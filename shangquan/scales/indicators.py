@@ -29,6 +29,7 @@ from shangquan.core.indicators import (
     count,
     local_minute,
     part_rows,
+    parts_by,
     ratio,
 )
 from shangquan.core.models import District
@@ -81,12 +82,7 @@ def _breakdown(rows: Callable[..., QuerySet], rate: bool) -> Callable[..., list[
     def split(district: District, start: dt.date, end: dt.date, by: str) -> list[Part]:
         if by not in DIMENSIONS:
             return []
-        groups = (rows(district, start, end).values(_GRID, f"{_GRID}__name")
-                  .annotate(n=Count("id"), good=Count("id", filter=_PASSED) if rate
-                            else Count("id")).order_by(_GRID))
-        parts = [Part(g[_GRID] or 0, g[f"{_GRID}__name"] or str(_("未指定")),
-                      ratio(g["good"], g["n"]) if rate else count(g["n"])) for g in groups]
-        return sorted(parts, key=lambda p: (p.measure.value is None, -(p.measure.value or 0)))
+        return parts_by(rows(district, start, end), _GRID, _PASSED if rate else None)
     return split
 
 
